@@ -1,0 +1,103 @@
+import type { AuthRouter } from "@opsc/auth/router";
+import type { UsersRouter } from "@opsc/users/router";
+import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from "@trpc/client";
+import type { AnyTRPCRouter } from "@trpc/server";
+import { createAuthClient } from "better-auth/client";
+import { twoFactorClient } from "better-auth/client/plugins";
+
+export interface OpsClientOptions {
+  /** The gateway URL, e.g. `https://ops.example.com`; omit in the browser to use the page's origin. */
+  baseUrl?: string;
+  /** An API key (`opsc_...`), sent as `x-api-key`. */
+  apiKey?: string;
+  /** A bearer token: the session token from sign-in, or a JWT from `/api/auth/token`. */
+  token?: string;
+  /** Extra headers per request, e.g. a forwarded cookie in server-side rendering. */
+  headers?: () => Record<string, string>;
+  /** A custom fetch (tests pass an app's `handle`). In the browser the session cookie is sent automatically. */
+  fetch?: typeof fetch;
+}
+
+function serviceClient<TRouter extends AnyTRPCRouter>(
+  service: string,
+  options: OpsClientOptions,
+  baseUrl: string,
+): TRPCClient<TRouter> {
+  const fetchImpl = options.fetch;
+  return createTRPCClient<TRouter>({
+    links: [
+      // Each service has its own endpoint, so a batch never crosses services and the gateway can route it.
+      httpBatchLink<TRouter>({
+        url: `${baseUrl}/trpc/${service}`,
+        headers: () => authHeaders(options),
+        fetch: (input: unknown, init: unknown) =>
+          (fetchImpl ?? fetch)(input as string, { ...(init as RequestInit), credentials: "include" }),
+      } as unknown as Parameters<typeof httpBatchLink<TRouter>>[0]),
+    ],
+  });
+}
+
+function authHeaders(options: OpsClientOptions): Record<string, string> {
+  const headers: Record<string, string> = { ...(options.headers?.() ?? {}) };
+  if (options.apiKey) headers["x-api-key"] = options.apiKey;
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  return headers;
+}
+
+/**
+ * One typed client for every OpsConductor service. Works in Node, Bun and the browser.
+ *
+ * ```ts
+ * const ops = createOpsClient({ baseUrl: "https://ops.example.com", apiKey: process.env.OPSC_API_KEY });
+ * const { items } = await ops.users.accounts.list.query({ search: "ana" });
+ * ```
+ */
+export function createOpsClient(options: OpsClientOptions = {}) {
+  const baseUrl = (options.baseUrl ?? (typeof location !== "undefined" ? location.origin : "")).replace(
+    /\/$/,
+    "",
+  );
+  if (!baseUrl) throw new Error("createOpsClient: baseUrl is required outside the browser");
+  const fetchImpl = options.fetch;
+  return {
+    auth: serviceClient<AuthRouter>("auth", options, baseUrl),
+    users: serviceClient<UsersRouter>("users", options, baseUrl),
+    /** Sign-in, sign-out and the two-factor step (better-auth's client, under /api/auth). */
+    session: createAuthClient({
+      baseURL: `${baseUrl}/api/auth`,
+      plugins: [twoFactorClient()],
+      fetchOptions: {
+        headers: authHeaders(options),
+        ...(fetchImpl ? { customFetchImpl: fetchImpl } : {}),
+      },
+    }),
+  };
+}
+
+export type OpsClient = ReturnType<typeof createOpsClient>;
+
+export interface FieldIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** The error code (`NOT_FOUND`, `FORBIDDEN`, ...) of a failed call, or null for other errors. */
+export function errorCode(error: unknown): string | null {
+  if (error instanceof TRPCClientError) return (error.data as { code?: string } | undefined)?.code ?? null;
+  return null;
+}
+
+/** Field errors keyed by dotted path (`email`, `data.role`), for showing next to form fields. */
+export function fieldErrors(error: unknown): Record<string, string> {
+  if (!(error instanceof TRPCClientError)) return {};
+  const issues = ((error.data as { issues?: FieldIssue[] | null } | undefined)?.issues ?? []) as FieldIssue[];
+  const result: Record<string, string> = {};
+  for (const issue of issues) {
+    const key = issue.path.join(".") || "_";
+    result[key] ??= issue.message;
+  }
+  return result;
+}
+
+export type { AuthRouter, UsersRouter };
+export { TRPCClientError };

@@ -1,0 +1,32 @@
+export { createAddressMatcher, resolveClientIp } from "./client-ip.ts";
+export type { Authenticate, RequestContext } from "./context.ts";
+export { AppError, HTTP_STATUS, notFound } from "./errors.ts";
+export { createServiceHttp, type RequestInfo, type ServiceHttpOptions } from "./http.ts";
+export {
+  callInternal,
+  createInternalClient,
+  fromInternalError,
+  INTERNAL_TOKEN_HEADER,
+  type InternalCallContext,
+} from "./internal-client.ts";
+export { httpDuration, metricsRegistry } from "./metrics.ts";
+export {
+  createServiceOpenApiDocument,
+  mergeOpenApiDocuments,
+  type OpenApiDocument,
+  renderDocsInit,
+  renderDocsPage,
+} from "./openapi.ts";
+export {
+  adminProcedure,
+  createCallerFactory,
+  describeIssues,
+  internalProcedure,
+  middleware,
+  operatorProcedure,
+  type ProcedureMeta,
+  publicProcedure,
+  router,
+  sessionProcedure,
+  viewerProcedure,
+} from "./trpc.ts";

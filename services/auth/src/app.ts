@@ -1,0 +1,57 @@
+import { isDatabaseReady } from "@opsc/db";
+import type { Logger } from "@opsc/logger";
+import { createServiceHttp, type RequestInfo } from "@opsc/server-kit";
+import { Elysia } from "elysia";
+import type Redis from "ioredis";
+import type { Kysely } from "kysely";
+import { type BetterAuth, CLIENT_IP_HEADER } from "./better-auth.ts";
+import * as identity from "./identity/identity.service.ts";
+import type { AuthDatabase } from "./identity/identity.table.ts";
+import { createIdentityRouter } from "./internal/router.ts";
+import { createAuthRouter } from "./router.ts";
+
+export interface AuthAppDeps {
+  db: Kysely<AuthDatabase>;
+  auth: BetterAuth;
+  redis: Redis;
+  log: Logger;
+  internalToken: string;
+  trustedProxies: string[];
+  setupToken: string | undefined;
+}
+
+/** better-auth sees the client address we resolved (trusted proxies only), never one a client sent. */
+function withClientIp(request: Request, info: RequestInfo): Request {
+  const headers = new Headers(request.headers);
+  headers.delete(CLIENT_IP_HEADER);
+  if (info.sourceIp) headers.set(CLIENT_IP_HEADER, info.sourceIp);
+  headers.set("x-request-id", info.requestId);
+  return new Request(request, { headers });
+}
+
+export function createAuthApp(deps: AuthAppDeps) {
+  const http = createServiceHttp({
+    service: "auth",
+    log: deps.log,
+    trustedProxies: deps.trustedProxies,
+    readiness: {
+      postgres: () => isDatabaseReady(deps.db),
+      redis: async () => (await deps.redis.ping()) === "PONG",
+    },
+  });
+  const identityDeps = { db: deps.db, auth: deps.auth, log: deps.log };
+  return new Elysia({ name: "auth" })
+    .use(http.health())
+    .all(
+      "/api/auth/*",
+      http.instrument("/api/auth", (request, info) => deps.auth.handler(withClientIp(request, info))),
+    )
+    .use(
+      http.mountRouter(
+        "auth",
+        createAuthRouter({ ...identityDeps, setupToken: deps.setupToken }),
+        (headers) => identity.authenticate(identityDeps, headers),
+      ),
+    )
+    .use(http.mountInternalRouter("identity", createIdentityRouter(identityDeps), deps.internalToken));
+}

@@ -1,0 +1,35 @@
+import { isDatabaseReady } from "@opsc/db";
+import type { Logger } from "@opsc/logger";
+import { callInternal, createServiceHttp } from "@opsc/server-kit";
+import { Elysia } from "elysia";
+import type Redis from "ioredis";
+import type { UsersDeps } from "./deps.ts";
+import { createUsersRouter } from "./router.ts";
+
+export interface UsersAppDeps extends UsersDeps {
+  redis: Redis;
+  log: Logger;
+  trustedProxies: string[];
+}
+
+export function createUsersApp(deps: UsersAppDeps) {
+  const http = createServiceHttp({
+    service: "users",
+    log: deps.log,
+    trustedProxies: deps.trustedProxies,
+    readiness: {
+      postgres: () => isDatabaseReady(deps.db),
+      redis: async () => (await deps.redis.ping()) === "PONG",
+    },
+  });
+  // Every request is authenticated by the auth service, which owns credentials, sessions and API keys.
+  const authenticate = (headers: Headers) =>
+    callInternal(() =>
+      deps
+        .identity({ requestId: crypto.randomUUID(), sourceIp: null, caller: null, headers })
+        .authenticate.query(),
+    );
+  return new Elysia({ name: "users" })
+    .use(http.health())
+    .use(http.mountRouter("users", createUsersRouter(deps), authenticate));
+}

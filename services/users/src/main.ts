@@ -1,0 +1,53 @@
+import { OutboxRelay } from "@opsc/audit";
+import type { IdentityRouter } from "@opsc/auth/internal";
+import { createDb } from "@opsc/db";
+import { createLogger } from "@opsc/logger";
+import { createInternalClient } from "@opsc/server-kit";
+import Redis from "ioredis";
+import { createUsersApp } from "./app.ts";
+import { USERS_SCHEMA, type UsersDatabase } from "./database.ts";
+import { loadEnv } from "./env.ts";
+import { migrate } from "./migrate.ts";
+
+const env = loadEnv();
+const log = createLogger({ service: "users", level: env.LOG_LEVEL });
+
+if (env.database.migrateOnStart) await migrate(env.database.databaseUrl);
+const { db } = createDb<UsersDatabase>({
+  url: env.database.databaseUrl,
+  schema: USERS_SCHEMA,
+  poolMax: env.database.poolMax,
+});
+const redis = new Redis(env.redis.redisUrl, { maxRetriesPerRequest: 3 });
+const relay = new OutboxRelay({
+  db,
+  redis,
+  redisPrefix: env.redis.redisPrefix,
+  service: "users",
+  schema: USERS_SCHEMA,
+  listenUrl: env.database.databaseUrl,
+  log,
+});
+await relay.start();
+
+const identity = createInternalClient<IdentityRouter>({
+  baseUrl: env.AUTH_INTERNAL_URL,
+  name: "identity",
+  token: env.internal.internalToken,
+});
+const app = createUsersApp({ db, identity, redis, log, trustedProxies: env.internal.trustedProxies }).listen({
+  hostname: env.HOST,
+  port: env.PORT,
+});
+log.info({ port: app.server?.port, host: env.HOST }, "users listening");
+
+async function shutdown(signal: string) {
+  log.info({ signal }, "shutting down");
+  await app.stop();
+  await relay.stop();
+  redis.disconnect();
+  await db.destroy();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,6 @@
+export interface PreferencesTable {
+  user_id: string;
+  theme: "system" | "light" | "dark";
+  time_zone: string;
+  updated_at: Date;
+}

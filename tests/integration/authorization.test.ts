@@ -1,0 +1,190 @@
+/**
+ * The authorization matrix: every procedure of every public router, called by every kind of caller.
+ * Procedures are enumerated from the routers themselves, so a new procedure without an entry here fails.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createAuthRouter } from "@opsc/auth/router";
+import { hasRole, type TRole } from "@opsc/contracts";
+import { createUsersRouter } from "@opsc/users/router";
+import { startSystem, type TestSystem } from "../support/system.ts";
+
+type RequiredRole = TRole | "public";
+interface Caller {
+  name: string;
+  role: TRole | null;
+  isApiKey: boolean;
+  headers: Record<string, string>;
+}
+
+let system: TestSystem;
+let callers: Caller[];
+let victimId: string;
+
+/** A valid-looking input per procedure; the matrix is about who may call, not about what the call does. */
+const SAMPLE_INPUTS: Record<string, (ids: { victimId: string }) => unknown> = {
+  "auth.setup.status": () => ({}),
+  "auth.setup.createAdmin": () => ({
+    token: "x".repeat(20),
+    email: "nobody@example.com",
+    name: "No",
+    password: "long enough password",
+  }),
+  "users.accounts.list": () => ({}),
+  "users.accounts.get": ({ victimId }) => ({ id: victimId }),
+  "users.accounts.create": () => ({
+    email: `m-${crypto.randomUUID().slice(0, 8)}@example.com`,
+    name: "M",
+    role: "viewer",
+    password: "long enough password",
+  }),
+  "users.accounts.update": ({ victimId }) => ({ id: victimId, data: { name: "Renamed" } }),
+  "users.accounts.disable": ({ victimId }) => ({ id: victimId }),
+  "users.accounts.enable": ({ victimId }) => ({ id: victimId }),
+  "users.accounts.resetPassword": ({ victimId }) => ({ id: victimId, newPassword: "another long password" }),
+  "users.accounts.delete": () => ({ id: "does-not-exist" }),
+  "users.me.get": () => undefined,
+  "users.me.update": () => ({ name: "Same Name" }),
+  "users.me.updatePreferences": () => ({ theme: "dark" }),
+  "users.me.changePassword": () => ({
+    currentPassword: "wrong password!",
+    newPassword: "another long password",
+  }),
+  "users.me.twoFactor.enable": () => ({ password: "wrong password!" }),
+  "users.me.twoFactor.verify": () => ({ code: "123456" }),
+  "users.me.twoFactor.disable": () => ({ password: "wrong password!" }),
+  "users.me.apiKeys.list": () => undefined,
+  "users.me.apiKeys.create": () => ({ name: "matrix", expiresInDays: 1, role: "viewer" }),
+  "users.me.apiKeys.revoke": () => ({ id: "does-not-exist" }),
+};
+
+function proceduresOf(service: string, routerInstance: { _def: { procedures: Record<string, unknown> } }) {
+  return Object.entries(routerInstance._def.procedures).map(([path, procedure]) => {
+    const def = (
+      procedure as {
+        _def: { type: "query" | "mutation"; meta?: { role?: RequiredRole; requiresSession?: boolean } };
+      }
+    )._def;
+    const meta = def.meta ?? {};
+    return {
+      service,
+      path,
+      key: `${service}.${path}`,
+      type: def.type,
+      role: meta.role ?? "public",
+      requiresSession: meta.requiresSession === true,
+    };
+  });
+}
+
+beforeAll(async () => {
+  system = await startSystem();
+  const viewer = await system.createUser("viewer");
+  const operator = await system.createUser("operator");
+  const { key } = await system.admin.client.users.me.apiKeys.create.mutate({
+    name: "capped",
+    expiresInDays: 1,
+    role: "viewer",
+  });
+  const { key: adminKey } = await system.admin.client.users.me.apiKeys.create.mutate({
+    name: "full",
+    expiresInDays: 1,
+  });
+  const victim = await system.admin.client.users.accounts.create.mutate({
+    email: "victim@example.com",
+    name: "Victim",
+    role: "viewer",
+    password: "long enough password",
+  });
+  victimId = victim.id;
+  callers = [
+    { name: "anonymous", role: null, isApiKey: false, headers: {} },
+    { name: "viewer", role: "viewer", isApiKey: false, headers: { authorization: `Bearer ${viewer.token}` } },
+    {
+      name: "operator",
+      role: "operator",
+      isApiKey: false,
+      headers: { authorization: `Bearer ${operator.token}` },
+    },
+    {
+      name: "admin",
+      role: "admin",
+      isApiKey: false,
+      headers: { authorization: `Bearer ${system.admin.token}` },
+    },
+    {
+      name: "admin's API key capped at viewer",
+      role: "viewer",
+      isApiKey: true,
+      headers: { "x-api-key": key },
+    },
+    { name: "admin's full API key", role: "admin", isApiKey: true, headers: { "x-api-key": adminKey } },
+    {
+      name: "a forged API key",
+      role: null,
+      isApiKey: true,
+      headers: { "x-api-key": `opsc_${"x".repeat(64)}` },
+    },
+  ];
+});
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+const stub = {
+  db: {} as never,
+  identity: (() => ({})) as never,
+  log: {} as never,
+  auth: {} as never,
+  setupToken: undefined,
+};
+const procedures = [
+  ...proceduresOf("auth", createAuthRouter(stub) as never),
+  ...proceduresOf("users", createUsersRouter(stub) as never),
+];
+
+describe("authorization matrix", () => {
+  test("every procedure has a sample input and a declared role", () => {
+    for (const procedure of procedures) {
+      expect(SAMPLE_INPUTS[procedure.key], `sample input for ${procedure.key}`).toBeDefined();
+      expect(["public", "viewer", "operator", "admin"]).toContain(procedure.role);
+    }
+  });
+
+  for (const procedure of procedures) {
+    test(`${procedure.key} requires ${procedure.role}${procedure.requiresSession ? " in a session" : ""}`, async () => {
+      const publicStatuses = new Set<number>();
+      for (const caller of callers) {
+        const input = SAMPLE_INPUTS[procedure.key]?.({ victimId });
+        const encoded = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+        const url = `http://localhost/trpc/${procedure.service}/${procedure.path}`;
+        const response =
+          procedure.type === "query"
+            ? await system.handle(`${url}${encoded}`, { headers: caller.headers })
+            : await system.handle(url, {
+                method: "POST",
+                headers: { ...caller.headers, "content-type": "application/json" },
+                body: JSON.stringify(input ?? {}),
+              });
+        const label = `${procedure.key} as ${caller.name} → ${response.status}`;
+        if (procedure.role === "public") {
+          // A public procedure answers everyone alike: whatever it decides, it is not decided by the caller.
+          publicStatuses.add(response.status);
+          expect(response.status, label).toBeLessThan(500);
+          continue;
+        }
+        const allowed =
+          caller.role !== null &&
+          hasRole(caller.role, procedure.role) &&
+          !(procedure.requiresSession && caller.isApiKey);
+        if (allowed) {
+          expect([401, 403], label).not.toContain(response.status);
+          expect(response.status, label).toBeLessThan(500);
+        } else {
+          expect(response.status, label).toBe(caller.role === null ? 401 : 403);
+        }
+      }
+      expect(publicStatuses.size, `${procedure.key} answers callers differently`).toBeLessThanOrEqual(1);
+    });
+  }
+});

@@ -1,0 +1,49 @@
+import { describe, expect, test } from "bun:test";
+import { createAuthRouter } from "@opsc/auth/router";
+import { createServiceOpenApiDocument, mergeOpenApiDocuments } from "@opsc/server-kit";
+import { createUsersRouter } from "@opsc/users/router";
+import { Validator } from "@seriousme/openapi-schema-validator";
+
+// Document generation reads only procedure metadata and schemas; the dependencies are never called.
+const deps = {
+  db: {} as never,
+  identity: (() => ({})) as never,
+  log: {} as never,
+  auth: {} as never,
+  setupToken: undefined,
+};
+
+describe("OpenAPI", () => {
+  const merged = mergeOpenApiDocuments(
+    [
+      createServiceOpenApiDocument(createAuthRouter(deps), { title: "auth", version: "1" }),
+      createServiceOpenApiDocument(createUsersRouter(deps), { title: "users", version: "1" }),
+    ],
+    { title: "OpsConductor", version: "1" },
+  );
+
+  test("the merged document is valid OpenAPI 3.1", async () => {
+    const validator = new Validator();
+    const result = await validator.validate(merged as never);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe("3.1");
+  });
+
+  test("every service's paths are in it under its own prefix, with security on protected operations", () => {
+    const paths = Object.keys(merged.paths ?? {});
+    expect(paths).toContain("/auth/setup");
+    expect(paths).toContain("/users/accounts");
+    expect(paths).toContain("/users/me/api-keys/{id}/revoke");
+    expect(paths.every((path) => path.startsWith("/auth/") || path.startsWith("/users/"))).toBe(true);
+    expect(merged.paths?.["/users/accounts"]?.get?.security).toBeDefined();
+    expect(merged.paths?.["/auth/setup"]?.get?.security).toBeUndefined();
+  });
+
+  test("two services may not claim the same path", () => {
+    const one = createServiceOpenApiDocument(createUsersRouter(deps), { title: "users", version: "1" });
+    expect(() => mergeOpenApiDocuments([one, one], { title: "x", version: "1" })).toThrow(
+      "defined by two services",
+    );
+  });
+});

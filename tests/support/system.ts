@@ -1,0 +1,155 @@
+import { OutboxRelay } from "@opsc/audit";
+import { createAuthApp } from "@opsc/auth/app";
+import { AUTH_SCHEMA, createBetterAuth } from "@opsc/auth/better-auth";
+import type { AuthDatabase } from "@opsc/auth/identity/identity.table";
+import type { IdentityRouter } from "@opsc/auth/internal";
+import { migrate as migrateAuth } from "@opsc/auth/migrate";
+import { createFirstAdmin } from "@opsc/auth/setup/setup.service";
+import type { TRole } from "@opsc/contracts";
+import { createDb } from "@opsc/db";
+import { createLogger } from "@opsc/logger";
+import { createOpsClient, type OpsClient } from "@opsc/sdk";
+import { createInternalClient } from "@opsc/server-kit";
+import { createTestDatabase, createTestRedis } from "@opsc/testing";
+import { createUsersApp } from "@opsc/users/app";
+import { USERS_SCHEMA, type UsersDatabase } from "@opsc/users/database";
+import { migrate as migrateUsers } from "@opsc/users/migrate";
+
+export const PASSWORD = "correct horse battery staple";
+const INTERNAL_TOKEN = "test-internal-token-0123456789abcdef";
+
+export interface SignedInUser {
+  id: string;
+  email: string;
+  token: string;
+  client: OpsClient;
+}
+
+/**
+ * The auth and users services composed in one process over a fresh database and Redis prefix. Requests go
+ * through each app's real HTTP handling (`app.handle`), including the service-to-service calls.
+ */
+export async function startSystem(options: { signInMax?: number } = {}) {
+  const database = await createTestDatabase();
+  const redis = await createTestRedis();
+  await migrateAuth(database.url);
+  await migrateUsers(database.url);
+  const log = createLogger({ service: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const authDb = createDb<AuthDatabase>({ url: database.url, schema: AUTH_SCHEMA, poolMax: 5 });
+  const usersDb = createDb<UsersDatabase>({ url: database.url, schema: USERS_SCHEMA, poolMax: 5 });
+  const auth = createBetterAuth({
+    db: authDb.db,
+    secret: "test-secret-0123456789abcdef0123456789",
+    publicUrl: "http://localhost",
+    signInRateLimit: { max: options.signInMax ?? 50, windowSeconds: 60 },
+    quiet: true,
+  });
+  const authApp = createAuthApp({
+    db: authDb.db,
+    auth,
+    redis: redis.redis,
+    log,
+    internalToken: INTERNAL_TOKEN,
+    trustedProxies: ["127.0.0.1"],
+    setupToken: "test-setup-token-0123456789",
+  });
+  const identity = createInternalClient<IdentityRouter>({
+    baseUrl: "http://localhost",
+    name: "identity",
+    token: INTERNAL_TOKEN,
+    fetch: (input, init) => authApp.handle(new Request(input, init)),
+  });
+  const usersApp = createUsersApp({
+    db: usersDb.db,
+    identity,
+    redis: redis.redis,
+    log,
+    trustedProxies: ["127.0.0.1"],
+  });
+
+  /** The gateway's routing, in process: each prefix reaches the service that owns it. */
+  const handle = (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const path = new URL(request.url).pathname;
+    if (path.startsWith("/internal/")) return Promise.resolve(new Response("not routed", { status: 404 }));
+    const isUsers = path.startsWith("/trpc/users") || path.startsWith("/api/v1/users");
+    return (isUsers ? usersApp : authApp).handle(request);
+  };
+
+  const relays = [
+    new OutboxRelay({
+      db: authDb.db,
+      redis: redis.redis,
+      redisPrefix: redis.prefix,
+      service: "auth",
+      schema: AUTH_SCHEMA,
+      log,
+    }),
+    new OutboxRelay({
+      db: usersDb.db,
+      redis: redis.redis,
+      redisPrefix: redis.prefix,
+      service: "users",
+      schema: USERS_SCHEMA,
+      log,
+    }),
+  ];
+
+  const client = (credentials: { token?: string; apiKey?: string } = {}) =>
+    createOpsClient({ baseUrl: "http://localhost", fetch: handle as typeof fetch, ...credentials });
+
+  async function signIn(email: string, password = PASSWORD): Promise<SignedInUser> {
+    const response = await handle("http://localhost/api/auth/sign-in/email", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password }),
+    });
+    if (!response.ok)
+      throw new Error(`sign-in of ${email} failed: ${response.status} ${await response.text()}`);
+    const token = response.headers.get("set-auth-token");
+    const body = (await response.json()) as { user: { id: string } };
+    if (!token) throw new Error("sign-in returned no bearer token");
+    return { id: body.user.id, email, token, client: client({ token }) };
+  }
+
+  const admin = await createFirstAdmin(
+    { db: authDb.db, auth, log, setupToken: undefined },
+    { actorId: null, apiKeyId: null, sourceIp: null, requestId: null },
+    { email: "admin@example.com", name: "Admin", password: PASSWORD },
+  );
+  const adminUser = await signIn("admin@example.com");
+
+  /** Creates a user with `role` through the API (as the admin) and signs them in. */
+  async function createUser(role: TRole, email = `${role}-${crypto.randomUUID().slice(0, 8)}@example.com`) {
+    await adminUser.client.users.accounts.create.mutate({
+      email,
+      name: `${role} user`,
+      role,
+      password: PASSWORD,
+    });
+    return signIn(email);
+  }
+
+  return {
+    database,
+    redis,
+    auth,
+    authDb: authDb.db,
+    usersDb: usersDb.db,
+    handle,
+    client,
+    signIn,
+    createUser,
+    admin: { ...adminUser, id: admin.userId },
+    relays,
+    async stop() {
+      await Promise.all(relays.map((relay) => relay.stop()));
+      await authDb.db.destroy();
+      await usersDb.db.destroy();
+      await redis.cleanup();
+      await database.drop();
+    },
+  };
+}
+
+export type TestSystem = Awaited<ReturnType<typeof startSystem>>;
