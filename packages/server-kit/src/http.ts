@@ -235,12 +235,16 @@ async function toErrorEnvelope(response: Response, requestId: string): Promise<R
     issues?: { path: (string | number)[]; message: string }[];
     data?: { issues?: { path: (string | number)[]; message: string }[] | null };
   } | null;
+  const validationIssues = body?.issues ?? null;
   const issues =
-    (body?.issues ?? body?.data?.issues ?? null)?.map((issue) => ({
+    (validationIssues ?? body?.data?.issues ?? null)?.map((issue) => ({
       path: issue.path,
       message: issue.message,
     })) ?? null;
-  const message = issues?.length ? describeIssues(issues) : (body?.message ?? response.statusText);
+  // Validation errors list every bad field in the message; a rule error keeps its own message.
+  const message = validationIssues?.length
+    ? describeIssues(validationIssues)
+    : (body?.message ?? response.statusText);
   return Response.json(
     {
       error: {

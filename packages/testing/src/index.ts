@@ -1,0 +1,12 @@
+export type { StartCaddyOptions, StartedCaddy } from "./caddy.ts";
+export { startCaddy } from "./caddy.ts";
+export type { WaitOptions } from "./net.ts";
+export { getFreePort, isPortOpen, sleep, waitForPort, waitForUrl } from "./net.ts";
+export type { TestDatabase } from "./postgres.ts";
+export { createTestDatabase, DEFAULT_TEST_PG_URL } from "./postgres.ts";
+export type { StartedProcess, StartProcessOptions } from "./process.ts";
+export { startProcess } from "./process.ts";
+export { randomSuffix } from "./random.ts";
+export type { TestRedis } from "./redis.ts";
+export { createTestRedis, DEFAULT_TEST_REDIS_URL, deleteKeysWithPrefix } from "./redis.ts";
+export { repoRoot } from "./repo-root.ts";

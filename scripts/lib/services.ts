@@ -1,0 +1,25 @@
+/**
+ * The backend services, in start order, with their default ports. This is the one list that
+ * `bun run start` and `bun run db:migrate` use; add a service here (and a route in caddy/routes.caddy).
+ */
+export const SERVICES = [
+  { name: "auth", port: 8101 },
+  { name: "users", port: 8102 },
+] as const;
+
+/** Name of one of the backend services. */
+export type ServiceName = (typeof SERVICES)[number]["name"];
+
+/** Default port of the web server (apps/web/server.ts). */
+export const WEB_PORT = 8100;
+
+/** Default port of the gateway (Caddy with caddy/Caddyfile.local); override with OPSC_PORT. */
+export const GATEWAY_PORT = 8080;
+
+/** Database that holds every service's schema in the all-in-one mode. */
+export const DATABASE_NAME = "opsconductor";
+
+/** Env var that overrides a service's port, e.g. `OPSC_AUTH_PORT`. */
+export function portEnvName(name: string): string {
+  return `OPSC_${name.toUpperCase()}_PORT`;
+}

@@ -1,0 +1,31 @@
+/** Test counts of one `bun test` run. */
+export interface TestSummary {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+/**
+ * Reads the totals `bun test` prints at the end (` 12 pass`, ` 1 fail`, ` 2 skip`, ` 1 todo`). Its "fail"
+ * count includes files that failed to load and errors thrown between tests, which the JUnit reporter leaves
+ * out, so the console summary is the reliable source. Undefined when no summary was printed (a crash, or
+ * no test file matched).
+ */
+export function parseBunTestSummary(output: string): TestSummary | undefined {
+  const counts: Record<string, number> = {};
+  for (const line of Bun.stripANSI(output).split("\n")) {
+    const match = /^\s*(\d+) (pass|fail|skip|todo)\s*$/.exec(line);
+    if (match) counts[match[2] as string] = Number(match[1]);
+  }
+  if (!("pass" in counts) && !("fail" in counts)) return undefined;
+  return {
+    passed: counts.pass ?? 0,
+    failed: counts.fail ?? 0,
+    skipped: (counts.skip ?? 0) + (counts.todo ?? 0),
+  };
+}
+
+/** `42 passed, 0 failed` plus `, N skipped` when some were skipped. */
+export function formatSummary({ passed, failed, skipped }: TestSummary): string {
+  return `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`;
+}
