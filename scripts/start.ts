@@ -235,12 +235,11 @@ async function main(): Promise<void> {
     const res = await fetch(`${gatewayUrl}/api/v1/auth/setup`, { signal: AbortSignal.timeout(5_000) });
     const body = (await res.json()) as { needsSetup?: boolean };
     if (body.needsSetup) {
-      const cliEnv = postgres.private ? `DATABASE_URL=${postgres.url} ` : "";
       lines.push(
         "",
         "No administrator exists yet. Create the first one:",
         `  in the browser:  ${paint("bold", `${publicUrl}/setup?token=${setupToken}`)}`,
-        `  or on the CLI:   ${cliEnv}bun run admin:create --email you@example.com --name "Your Name"`,
+        `  or on the CLI:   bun run admin:create --email you@example.com --name "Your Name"`,
         "  (the setup link works until the next restart)",
       );
     }
