@@ -137,6 +137,8 @@ export async function startSystem(options: { signInMax?: number } = {}) {
     authDb: authDb.db,
     usersDb: usersDb.db,
     handle,
+    authApp,
+    internalToken: INTERNAL_TOKEN,
     client,
     signIn,
     createUser,

@@ -29,6 +29,21 @@ function withClientIp(request: Request, info: RequestInfo): Request {
   return new Request(request, { headers });
 }
 
+/**
+ * The better-auth endpoints reachable over HTTP. Everything else better-auth offers (its admin endpoints, profile
+ * and API-key endpoints, sign-up) would change identity data without our role rules and audit records, so those
+ * operations go through the users service's procedures, and the paths below are the only ones served.
+ */
+const PUBLIC_AUTH_PATHS = new Set([
+  "GET /api/auth/get-session",
+  "POST /api/auth/sign-in/email",
+  "POST /api/auth/sign-out",
+  "GET /api/auth/token",
+  "GET /api/auth/jwks",
+  "POST /api/auth/two-factor/verify-totp",
+  "POST /api/auth/two-factor/verify-backup-code",
+]);
+
 export function createAuthApp(deps: AuthAppDeps) {
   const http = createServiceHttp({
     service: "auth",
@@ -44,7 +59,16 @@ export function createAuthApp(deps: AuthAppDeps) {
     .use(http.health())
     .all(
       "/api/auth/*",
-      http.instrument("/api/auth", (request, info) => deps.auth.handler(withClientIp(request, info))),
+      http.instrument("/api/auth", (request, info) => {
+        const path = new URL(request.url).pathname.replace(/\/+$/, "");
+        if (!PUBLIC_AUTH_PATHS.has(`${request.method} ${path}`)) {
+          return Response.json(
+            { error: { code: "NOT_FOUND", message: "Not found", requestId: info.requestId } },
+            { status: 404 },
+          );
+        }
+        return deps.auth.handler(withClientIp(request, info));
+      }),
     )
     .use(
       http.mountRouter(
