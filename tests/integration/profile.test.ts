@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { errorCode, fieldErrors } from "@opsc/sdk";
 import * as OTPAuth from "otpauth";
+import { rejection } from "../support/errors.ts";
 import { PASSWORD, startSystem, type TestSystem } from "../support/system.ts";
 
 let system: TestSystem;
@@ -11,15 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await system?.stop();
 });
-
-async function failure(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return { code: errorCode(error), fields: fieldErrors(error) };
-  }
-  throw new Error("expected the call to fail");
-}
 
 async function signInRaw(email: string, password: string) {
   const response = await system.handle("http://localhost/api/auth/sign-in/email", {
@@ -46,14 +37,14 @@ describe("own profile", () => {
       theme: "dark",
       timeZone: "Europe/Lisbon",
     });
-    const bad = await failure(user.client.users.me.updatePreferences.mutate({ timeZone: "Mars/Olympus" }));
+    const bad = await rejection(user.client.users.me.updatePreferences.mutate({ timeZone: "Mars/Olympus" }));
     expect(bad).toMatchObject({ code: "BAD_REQUEST", fields: { timeZone: "unknown IANA time zone" } });
   });
 
   test("password change proves the current password and ends other sessions", async () => {
     const user = await system.createUser("viewer");
     const other = await system.signIn(user.email);
-    const wrong = await failure(
+    const wrong = await rejection(
       user.client.users.me.changePassword.mutate({
         currentPassword: "not my password",
         newPassword: "next password 123",
@@ -68,25 +59,27 @@ describe("own profile", () => {
       newPassword: "next password 123",
     });
     expect((await user.client.users.me.get.query()).user.email).toBe(user.email);
-    expect((await failure(other.client.users.me.get.query())).code).toBe("UNAUTHORIZED");
+    expect((await rejection(other.client.users.me.get.query())).code).toBe("UNAUTHORIZED");
     await system.signIn(user.email, "next password 123");
   });
 
   test("TOTP two-factor: set up, then sign-in needs the code; disable turns it off", async () => {
     const user = await system.createUser("viewer");
-    const wrong = await failure(user.client.users.me.twoFactor.enable.mutate({ password: "wrong password" }));
+    const wrong = await rejection(
+      user.client.users.me.twoFactor.enable.mutate({ password: "wrong password" }),
+    );
     expect(wrong.code).toBe("BAD_REQUEST");
     const { totpURI, backupCodes } = await user.client.users.me.twoFactor.enable.mutate({
       password: PASSWORD,
     });
     expect(backupCodes.length).toBeGreaterThan(5);
     const totp = OTPAuth.URI.parse(totpURI) as OTPAuth.TOTP;
-    expect((await failure(user.client.users.me.twoFactor.verify.mutate({ code: "000000" }))).code).toBe(
+    expect((await rejection(user.client.users.me.twoFactor.verify.mutate({ code: "000000" }))).code).toBe(
       "UNAUTHORIZED",
     );
     const verified = await user.client.users.me.twoFactor.verify.mutate({ code: totp.generate() });
     // The session is replaced when two-factor turns on: the old token ends, the returned one works.
-    expect((await failure(user.client.users.me.get.query())).code).toBe("UNAUTHORIZED");
+    expect((await rejection(user.client.users.me.get.query())).code).toBe("UNAUTHORIZED");
     expect(
       (await system.client({ token: verified.sessionToken! }).users.me.get.query()).user.twoFactorEnabled,
     ).toBe(true);
@@ -96,7 +89,7 @@ describe("own profile", () => {
     // Whatever token the first step hands out must not be a session: the second factor is still missing.
     const halfToken = first.response.headers.get("set-auth-token");
     if (halfToken)
-      expect((await failure(system.client({ token: halfToken }).users.me.get.query())).code).toBe(
+      expect((await rejection(system.client({ token: halfToken }).users.me.get.query())).code).toBe(
         "UNAUTHORIZED",
       );
     const cookie = first.response.headers
@@ -123,7 +116,7 @@ describe("own profile", () => {
 describe("API keys", () => {
   test("create shows the key once; it authenticates, never exceeds its owner, and revocation ends it", async () => {
     const operator = await system.createUser("operator");
-    const tooMuch = await failure(
+    const tooMuch = await rejection(
       operator.client.users.me.apiKeys.create.mutate({ name: "admin key", expiresInDays: 30, role: "admin" }),
     );
     expect(tooMuch).toMatchObject({
@@ -150,11 +143,11 @@ describe("API keys", () => {
     // Another user's key is "not found", not "forbidden".
     const stranger = await system.createUser("viewer");
     expect(
-      (await failure(stranger.client.users.me.apiKeys.revoke.mutate({ id: created.apiKey.id }))).code,
+      (await rejection(stranger.client.users.me.apiKeys.revoke.mutate({ id: created.apiKey.id }))).code,
     ).toBe("NOT_FOUND");
 
     await operator.client.users.me.apiKeys.revoke.mutate({ id: created.apiKey.id });
-    expect((await failure(byKey.users.me.get.query())).code).toBe("UNAUTHORIZED");
+    expect((await rejection(byKey.users.me.get.query())).code).toBe("UNAUTHORIZED");
     expect((await operator.client.users.me.apiKeys.list.query()).items).toHaveLength(0);
   });
 
@@ -165,11 +158,11 @@ describe("API keys", () => {
     });
     const byKey = system.client({ apiKey: key });
     expect(
-      (await failure(byKey.users.me.apiKeys.create.mutate({ name: "child", expiresInDays: 1 }))).code,
+      (await rejection(byKey.users.me.apiKeys.create.mutate({ name: "child", expiresInDays: 1 }))).code,
     ).toBe("FORBIDDEN");
     expect(
       (
-        await failure(
+        await rejection(
           byKey.users.me.changePassword.mutate({
             currentPassword: PASSWORD,
             newPassword: "whatever password",

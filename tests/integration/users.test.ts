@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { errorCode, fieldErrors } from "@opsc/sdk";
+import { rejection } from "../support/errors.ts";
 import { PASSWORD, startSystem, type TestSystem } from "../support/system.ts";
 
 let system: TestSystem;
@@ -10,15 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await system?.stop();
 });
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return { code: errorCode(error), fields: fieldErrors(error), message: (error as Error).message };
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("user administration", () => {
   test("create, search with paging, get, update name and role", async () => {

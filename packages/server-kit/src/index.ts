@@ -17,6 +17,7 @@ export {
   renderDocsInit,
   renderDocsPage,
 } from "./openapi.ts";
+export { serveUntilSignal } from "./serve.ts";
 export {
   adminProcedure,
   createCallerFactory,

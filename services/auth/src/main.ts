@@ -1,6 +1,7 @@
 import { OutboxRelay } from "@opsc/audit";
 import { createDb } from "@opsc/db";
 import { createLogger } from "@opsc/logger";
+import { serveUntilSignal } from "@opsc/server-kit";
 import Redis from "ioredis";
 import { createAuthApp } from "./app.ts";
 import { AUTH_SCHEMA, createBetterAuth } from "./better-auth.ts";
@@ -43,16 +44,11 @@ const app = createAuthApp({
   internalToken: env.internal.internalToken,
   trustedProxies: env.internal.trustedProxies,
   setupToken: env.SETUP_TOKEN,
-}).listen({ hostname: env.HOST, port: env.PORT });
-log.info({ port: app.server?.port, host: env.HOST }, "auth listening");
-
-async function shutdown(signal: string) {
-  log.info({ signal }, "shutting down");
-  await app.stop();
-  await relay.stop();
-  redis.disconnect();
-  await db.destroy();
-  process.exit(0);
-}
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
+});
+serveUntilSignal(app, {
+  host: env.HOST,
+  port: env.PORT,
+  log,
+  service: "auth",
+  close: [() => relay.stop(), () => redis.disconnect(), () => db.destroy()],
+});

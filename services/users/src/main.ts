@@ -2,7 +2,7 @@ import { OutboxRelay } from "@opsc/audit";
 import type { IdentityRouter } from "@opsc/auth/internal";
 import { createDb } from "@opsc/db";
 import { createLogger } from "@opsc/logger";
-import { createInternalClient } from "@opsc/server-kit";
+import { createInternalClient, serveUntilSignal } from "@opsc/server-kit";
 import Redis from "ioredis";
 import { createUsersApp } from "./app.ts";
 import { USERS_SCHEMA, type UsersDatabase } from "./database.ts";
@@ -35,19 +35,11 @@ const identity = createInternalClient<IdentityRouter>({
   name: "identity",
   token: env.internal.internalToken,
 });
-const app = createUsersApp({ db, identity, redis, log, trustedProxies: env.internal.trustedProxies }).listen({
-  hostname: env.HOST,
+const app = createUsersApp({ db, identity, redis, log, trustedProxies: env.internal.trustedProxies });
+serveUntilSignal(app, {
+  host: env.HOST,
   port: env.PORT,
+  log,
+  service: "users",
+  close: [() => relay.stop(), () => redis.disconnect(), () => db.destroy()],
 });
-log.info({ port: app.server?.port, host: env.HOST }, "users listening");
-
-async function shutdown(signal: string) {
-  log.info({ signal }, "shutting down");
-  await app.stop();
-  await relay.stop();
-  redis.disconnect();
-  await db.destroy();
-  process.exit(0);
-}
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
