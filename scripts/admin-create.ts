@@ -10,10 +10,13 @@ let postgres: PostgresHandle | undefined;
 let code = 1;
 try {
   postgres = await resolvePostgres(dataDir());
-  const child = Bun.spawn([process.execPath, join(ROOT, "services/auth/src/cli/create-admin.ts"), ...process.argv.slice(2)], {
-    env: { ...process.env, DATABASE_URL: postgres.url },
-    stdio: ["inherit", "inherit", "inherit"],
-  });
+  const child = Bun.spawn(
+    [process.execPath, join(ROOT, "services/auth/src/cli/create-admin.ts"), ...process.argv.slice(2)],
+    {
+      env: { ...process.env, DATABASE_URL: postgres.url },
+      stdio: ["inherit", "inherit", "inherit"],
+    },
+  );
   code = await child.exited;
 } catch (error) {
   warn(`admin:create failed: ${(error as Error).message}`);

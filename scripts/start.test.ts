@@ -279,7 +279,9 @@ describe("bun run start", () => {
         // The banner names the CLI step but never the private instance's connection string (it holds a password).
         expect(out).toContain("bun run admin:create --email");
         expect(out).not.toContain(readEnv("auth").DATABASE_URL!);
-        expect(readEnv("auth").DATABASE_URL).toMatch(/^postgres:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/opsconductor$/);
+        expect(readEnv("auth").DATABASE_URL).toMatch(
+          /^postgres:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/opsconductor$/,
+        );
         expect(readEnv("users").REDIS_URL).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
 
         expect(await run.child.stop()).toBe(0);

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const SKIP = new Set(["node_modules", "build", ".react-router", ".turbo", ".cache"]);
+// Tests (and their screenshots) are not part of the bundle; a test run must not make the build look stale.
+const SKIP = new Set(["node_modules", "build", ".react-router", ".turbo", ".cache", "test"]);
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -22,7 +23,7 @@ function workspaceDependencyDirs(root: string, web: string): string[] {
     Record<string, string>
   >;
   const wanted = new Set(
-    Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })
+    Object.entries({ ...pkg.dependencies })
       .filter(([, version]) => version.startsWith("workspace:"))
       .map(([name]) => name),
   );

@@ -1,0 +1,27 @@
+import { join } from "node:path";
+import { loadEnv } from "./server/env.ts";
+import { createWebHandler } from "./server/web-handler.ts";
+
+export { createWebHandler, type WebHandlerOptions } from "./server/web-handler.ts";
+
+/** The production build next to this file, whatever the working directory (`bun run start` runs from the root). */
+export const BUILD_DIR = join(import.meta.dir, "build");
+
+if (import.meta.main) {
+  const env = loadEnv();
+  const handle = await createWebHandler({
+    buildDir: BUILD_DIR,
+    apiUrl: env.OPSC_API_URL,
+    services: env.OPSC_SERVICES,
+    mode: env.NODE_ENV === "development" ? "development" : "production",
+  });
+  const server = Bun.serve({ hostname: env.HOST, port: env.PORT, fetch: handle });
+  console.log(JSON.stringify({ level: "info", service: "web", msg: "web listening", url: server.url.href }));
+
+  const shutdown = async () => {
+    await server.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown());
+  process.on("SIGINT", () => void shutdown());
+}
