@@ -42,6 +42,7 @@ describe("bad input", () => {
       };
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.message).toContain(testCase.field);
+      expect(error.issues.map((issue) => issue.path.join("."))).toContain(testCase.field);
     });
 
     test(`tRPC: ${testCase.name} → 400 naming ${testCase.field}`, async () => {

@@ -235,16 +235,16 @@ async function toErrorEnvelope(response: Response, requestId: string): Promise<R
     issues?: { path: (string | number)[]; message: string }[];
     data?: { issues?: { path: (string | number)[]; message: string }[] | null };
   } | null;
-  const validationIssues = body?.issues ?? null;
+  // Our formatter's issues (unknown fields at their own path) win over the bridge's raw zod issues.
+  const isValidation = Boolean(body?.issues?.length);
   const issues =
-    (validationIssues ?? body?.data?.issues ?? null)?.map((issue) => ({
+    (body?.data?.issues ?? body?.issues ?? null)?.map((issue) => ({
       path: issue.path,
       message: issue.message,
     })) ?? null;
   // Validation errors list every bad field in the message; a rule error keeps its own message.
-  const message = validationIssues?.length
-    ? describeIssues(validationIssues)
-    : (body?.message ?? response.statusText);
+  const message =
+    isValidation && issues?.length ? describeIssues(issues) : (body?.message ?? response.statusText);
   return Response.json(
     {
       error: {

@@ -20,15 +20,19 @@ interface Issue {
 /** Field-naming issues from a zod error or an AppError, for both transports. */
 function issuesOf(error: TRPCError): Issue[] | undefined {
   const cause = error.cause as
-    | { name?: string; issues?: { path: PropertyKey[]; message: string }[] }
+    | { name?: string; issues?: { path: PropertyKey[]; message: string; code?: string; keys?: string[] }[] }
     | undefined;
   if (cause instanceof AppError)
     return cause.field ? [{ path: [cause.field], message: cause.message }] : undefined;
   if (cause?.name === "ZodError" && Array.isArray(cause.issues)) {
-    return cause.issues.map((issue) => ({
-      path: issue.path.map((part) => (typeof part === "number" ? part : String(part))),
-      message: issue.message,
-    }));
+    return cause.issues.flatMap((issue) => {
+      const path = issue.path.map((part) => (typeof part === "number" ? part : String(part)));
+      // An unknown field is reported at its own path, so forms and clients can point at it.
+      if (issue.code === "unrecognized_keys" && Array.isArray(issue.keys)) {
+        return issue.keys.map((key) => ({ path: [...path, key], message: "Unknown field" }));
+      }
+      return [{ path, message: issue.message }];
+    });
   }
   return undefined;
 }
