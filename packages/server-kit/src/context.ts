@@ -17,4 +17,7 @@ export interface RequestContext {
 }
 
 /** Resolves the caller from a request's credentials (cookie, bearer token, API key); null when none are valid. */
-export type Authenticate = (headers: Headers) => Promise<TCaller | null>;
+export type Authenticate = (
+  headers: Headers,
+  request: { requestId: string; sourceIp: string | null },
+) => Promise<TCaller | null>;

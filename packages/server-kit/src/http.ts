@@ -139,7 +139,7 @@ export function createServiceHttp(options: ServiceHttpOptions) {
       responseHeaders,
       service,
       headers: request.headers,
-      caller: await authenticate(request.headers),
+      caller: await authenticate(request.headers, info),
       log: log.child({ requestId: info.requestId }),
       isInternal: false,
     });

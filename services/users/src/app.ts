@@ -1,6 +1,6 @@
 import { isDatabaseReady } from "@opsc/db";
 import type { Logger } from "@opsc/logger";
-import { callInternal, createServiceHttp } from "@opsc/server-kit";
+import { type Authenticate, callInternal, createServiceHttp } from "@opsc/server-kit";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
 import type { UsersDeps } from "./deps.ts";
@@ -23,12 +23,8 @@ export function createUsersApp(deps: UsersAppDeps) {
     },
   });
   // Every request is authenticated by the auth service, which owns credentials, sessions and API keys.
-  const authenticate = (headers: Headers) =>
-    callInternal(() =>
-      deps
-        .identity({ requestId: crypto.randomUUID(), sourceIp: null, caller: null, headers })
-        .authenticate.query(),
-    );
+  const authenticate: Authenticate = (headers, request) =>
+    callInternal(() => deps.identity({ ...request, caller: null, headers }).authenticate.query());
   return new Elysia({ name: "users" })
     .use(http.health())
     .use(http.mountRouter("users", createUsersRouter(deps), authenticate));
