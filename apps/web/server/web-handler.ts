@@ -1,4 +1,7 @@
 import { join } from "node:path";
+import { createLogger } from "@opsc/logger";
+import { createServiceHttp } from "@opsc/server-kit";
+import { Elysia } from "elysia";
 import { createRequestHandler, type ServerBuild } from "react-router";
 import { DOCS_PATH, handleDocsRequest, SPEC_PATH } from "./api-docs.ts";
 import { createOpenApiSource, UpstreamError } from "./openapi-proxy.ts";
@@ -13,24 +16,42 @@ export interface WebHandlerOptions {
   openApiCacheMs?: number;
   /** Used for the upstream OpenAPI fetches; tests may pass their own. */
   fetch?: typeof fetch;
+  logLevel?: string;
+  trustedProxies?: string[];
 }
 
-function errorResponse(status: number, code: string, message: string): Response {
-  const requestId = crypto.randomUUID();
-  return Response.json(
-    { error: { code, message, requestId } },
-    { status, headers: { "x-request-id": requestId } },
-  );
+function errorResponse(status: number, code: string, message: string, requestId: string): Response {
+  return Response.json({ error: { code, message, requestId } }, { status });
 }
 
 /**
- * The web server's whole request handling, without listening: health, the API reference, static assets from
- * the client build, and server rendering for everything else. server.ts binds it to a port; tests start it on
- * a free one.
+ * The web server as an app: health, readiness and metrics like every process, an access log line per request,
+ * the API reference, static assets from the client build, and server rendering for everything else.
  */
+export async function createWebApp(options: WebHandlerOptions) {
+  const handle = await createPageHandler(options);
+  const http = createServiceHttp({
+    service: "web",
+    log: createLogger({ service: "web", level: options.logLevel ?? "info" }),
+    trustedProxies: options.trustedProxies ?? ["127.0.0.1", "::1", "::ffff:127.0.0.1"],
+  });
+  return new Elysia({ name: "web" }).use(http.health()).all(
+    "*",
+    http.instrument("web", (request, info) => handle(request, info.requestId)),
+  );
+}
+
+/** The same, as a fetch function (tests bind it to a free port with Bun.serve). */
 export async function createWebHandler(
   options: WebHandlerOptions,
 ): Promise<(request: Request) => Promise<Response>> {
+  const app = await createWebApp(options);
+  return (request) => app.handle(request);
+}
+
+async function createPageHandler(
+  options: WebHandlerOptions,
+): Promise<(request: Request, requestId: string) => Promise<Response>> {
   const build = (await import(join(options.buildDir, "server", "index.js"))) as ServerBuild;
   const renderPage = createRequestHandler(build, options.mode ?? "production");
   const serveStatic = createStaticFiles(join(options.buildDir, "client"));
@@ -41,11 +62,8 @@ export async function createWebHandler(
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
-  return async function handle(request: Request): Promise<Response> {
+  return async function handle(request: Request, requestId: string): Promise<Response> {
     const { pathname } = new URL(request.url);
-    if (pathname === "/healthz" || pathname === "/readyz")
-      return Response.json({ status: "ok", service: "web" });
-
     if (pathname === SPEC_PATH) {
       try {
         return Response.json(await openApi.get(), { headers: { "cache-control": "no-cache" } });
@@ -56,12 +74,14 @@ export async function createWebHandler(
             502,
             "SERVICE_UNAVAILABLE",
             `The API description of the ${error.service} service is unavailable: ${error.message}`,
+            requestId,
           );
         }
         return errorResponse(
           502,
           "SERVICE_UNAVAILABLE",
           `Could not build the API description: ${(error as Error).message}`,
+          requestId,
         );
       }
     }

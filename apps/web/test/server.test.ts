@@ -16,6 +16,7 @@ beforeAll(async () => {
     buildDir: BUILD_DIR,
     apiUrl: "http://127.0.0.1:9",
     services: ["auth", "users"],
+    logLevel: "silent",
   });
   server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: handle });
   base = server.url.href.replace(/\/$/, "");
@@ -121,5 +122,20 @@ describe("API reference", () => {
     expect(body.error.code).toBe("SERVICE_UNAVAILABLE");
     expect(body.error.message).toContain("auth service");
     expect(body.error.requestId).toBeString();
+  });
+});
+
+describe("operations", () => {
+  test("readiness and Prometheus metrics, like every process", async () => {
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('opsc_http_request_duration_seconds_count{service="web"');
+  });
+
+  test("every response carries a request id, and an error body names the same one", async () => {
+    const res = await fetch(`${base}/api/v1/openapi.json`, { headers: { "x-request-id": "web-req-1" } });
+    expect(res.status).toBe(502);
+    expect(res.headers.get("x-request-id")).toBe("web-req-1");
+    expect(((await res.json()) as { error: { requestId: string } }).error.requestId).toBe("web-req-1");
   });
 });
