@@ -96,6 +96,26 @@ describe("better-auth over HTTP", () => {
       audience: "http://localhost",
     });
     expect(payload.sub).toBe(system.admin.id);
+
+    // The same JWT authenticates API calls as a bearer token; a tampered one does not.
+    const byJwt = system.client({ token });
+    expect((await byJwt.users.me.get.query()).user.id).toBe(system.admin.id);
+    const tampered = `${token.slice(0, -4)}${token.slice(-4) === "AAAA" ? "BBBB" : "AAAA"}`;
+    await expect(system.client({ token: tampered }).users.me.get.query()).rejects.toMatchObject({
+      data: { code: "UNAUTHORIZED" },
+    });
+  });
+
+  test("a JWT stops working when its user is disabled, though it has not expired", async () => {
+    const user = await system.createUser("operator");
+    const response = await system.handle("http://localhost/api/auth/token", {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
+    const { token } = (await response.json()) as { token: string };
+    const byJwt = system.client({ token });
+    expect((await byJwt.users.me.get.query()).effectiveRole).toBe("operator");
+    await system.admin.client.users.accounts.disable.mutate({ id: user.id });
+    await expect(byJwt.users.me.get.query()).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
   });
 
   test("the internal router refuses calls without the right internal token", async () => {

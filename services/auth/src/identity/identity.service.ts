@@ -27,6 +27,8 @@ async function verifyPassword(deps: IdentityDeps, hash: string, password: string
 /** Resolves the caller of a request from its cookie, bearer token or API key. */
 export async function authenticate(deps: IdentityDeps, headers: Headers): Promise<TCaller | null> {
   if (!headers.get("cookie") && !headers.get("authorization") && !headers.get("x-api-key")) return null;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(headers.get("authorization") ?? "")?.[1];
+  if (bearer && bearer.split(".").length === 3) return authenticateJwt(deps, bearer);
   // getSession throws on a malformed or unknown API key; that is "not authenticated", not a server error.
   const session = await deps.auth.api.getSession({ headers }).catch((error: unknown) => {
     // A bad credential is an APIError: simply "not authenticated". Anything else (a JWKS key that no longer
@@ -45,6 +47,19 @@ export async function authenticate(deps: IdentityDeps, headers: Headers): Promis
     role = minRole(userRole, apiKeyRole(key.metadata));
   }
   return { userId: session.user.id, email: session.user.email, name: session.user.name, role, apiKeyId };
+}
+
+/**
+ * A JWT from /api/auth/token (signed with the keys published at /api/auth/jwks). The signature and expiry come
+ * from the token; the role and the disabled flag come from the database, so a demotion or a ban applies at once.
+ */
+async function authenticateJwt(deps: IdentityDeps, token: string): Promise<TCaller | null> {
+  const verified = await deps.auth.api.verifyJWT({ body: { token } }).catch(() => null);
+  const userId = verified?.payload?.sub;
+  if (!userId) return null;
+  const user = await repo.findUserById(deps.db, userId);
+  if (!user || user.banned) return null;
+  return { userId: user.id, email: user.email, name: user.name, role: toRole(user.role), apiKeyId: null };
 }
 
 export async function listUsers(
