@@ -8,25 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { streamKey, type TAuditRecord } from "@opsc/contracts";
 import { createOpsClient, errorCode } from "@opsc/sdk";
-import {
-  createTestDatabase,
-  createTestRedis,
-  getFreePort,
-  repoRoot,
-  type StartedCaddy,
-  type StartedProcess,
-  startCaddy,
-  startProcess,
-  type TestDatabase,
-  type TestRedis,
-} from "@opsc/testing";
+import { type Deployment, repoRoot, startDeployment } from "@opsc/testing";
 
 const PASSWORD = "gateway admin password";
-const SETUP_TOKEN = `setup-${crypto.randomUUID()}`;
-let database: TestDatabase;
-let redis: TestRedis;
-let gateway: StartedCaddy;
-const processes: StartedProcess[] = [];
+let deployment: Deployment;
 let url: string;
 
 async function signIn(email: string, password: string) {
@@ -39,65 +24,23 @@ async function signIn(email: string, password: string) {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  redis = await createTestRedis();
-  const [authPort, usersPort, gatewayPort, unusedWebPort] = await Promise.all([
-    getFreePort(),
-    getFreePort(),
-    getFreePort(),
-    getFreePort(),
-  ]);
-  url = `http://127.0.0.1:${gatewayPort}`;
-  const common = {
-    DATABASE_URL: database.url,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: redis.prefix,
-    INTERNAL_TOKEN: `internal-${crypto.randomUUID()}`,
-    NODE_ENV: "production",
-    LOG_LEVEL: "warn",
-  };
-  const root = repoRoot();
-  const auth = await startProcess({
-    cmd: ["bun", join(root, "services/auth/src/main.ts")],
-    env: {
-      ...common,
-      PORT: String(authPort),
-      BETTER_AUTH_SECRET: `secret-${crypto.randomUUID()}`,
-      PUBLIC_URL: url,
-      SETUP_TOKEN,
-      SIGN_IN_RATE_LIMIT_MAX: "8",
-    },
-    readyUrl: `http://127.0.0.1:${authPort}/readyz`,
-  });
-  processes.push(auth);
-  const users = await startProcess({
-    cmd: ["bun", join(root, "services/users/src/main.ts")],
-    env: { ...common, PORT: String(usersPort), AUTH_INTERNAL_URL: `http://127.0.0.1:${authPort}` },
-    readyUrl: `http://127.0.0.1:${usersPort}/readyz`,
-  });
-  processes.push(users);
-  gateway = await startCaddy({
-    config: join(root, "caddy/Caddyfile.local"),
-    port: gatewayPort,
-    env: {
-      AUTH_UPSTREAM: `127.0.0.1:${authPort}`,
-      USERS_UPSTREAM: `127.0.0.1:${usersPort}`,
-      WEB_UPSTREAM: `127.0.0.1:${unusedWebPort}`,
-    },
-  });
+  deployment = await startDeployment({ authEnv: { SIGN_IN_RATE_LIMIT_MAX: "8" } });
+  url = deployment.url;
   const setup = await fetch(`${url}/api/v1/auth/setup`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ token: SETUP_TOKEN, email: "root@example.com", name: "Root", password: PASSWORD }),
+    body: JSON.stringify({
+      token: deployment.setupToken,
+      email: "root@example.com",
+      name: "Root",
+      password: PASSWORD,
+    }),
   });
   expect(setup.status).toBe(200);
 });
 
 afterAll(async () => {
-  await gateway?.stop();
-  await Promise.all(processes.map((child) => child.stop()));
-  await redis?.cleanup();
-  await database?.drop();
+  await deployment?.stop();
 });
 
 describe("through the gateway", () => {
@@ -201,7 +144,11 @@ describe("through the gateway", () => {
     expect(response.status).toBe(200);
     let record: TAuditRecord | undefined;
     for (let attempt = 0; attempt < 50 && !record; attempt++) {
-      const entries = await redis.redis.xrange(streamKey(redis.prefix, "events"), "-", "+");
+      const entries = await deployment.redis.redis.xrange(
+        streamKey(deployment.redis.prefix, "events"),
+        "-",
+        "+",
+      );
       record = entries
         .map(([, fields]) => JSON.parse(fields[fields.indexOf("data") + 1]!) as TAuditRecord)
         .find((event) => event.action === "user.created" && event.requestId === requestId);

@@ -1,20 +1,11 @@
 // End to end through the real system: PostgreSQL, Redis, the auth and users services, this web server and the
 // Caddy gateway, driven by Chromium. Each run gets its own database, Redis prefix and ports.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { StartedCaddy, StartedProcess, TestDatabase, TestRedis } from "@opsc/testing";
-import {
-  createTestDatabase,
-  createTestRedis,
-  getFreePort,
-  repoRoot,
-  startCaddy,
-  startProcess,
-} from "@opsc/testing";
+import { type Deployment, startDeployment } from "@opsc/testing";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { ensureBuild, WEB_DIR } from "./support/build.ts";
+import { ensureBuild } from "./support/build.ts";
 import { totpFromUri } from "./support/totp.ts";
 
 // Each test is a browser flow with several API round trips; bun's default of 5 s is meant for unit tests.
@@ -28,85 +19,25 @@ const OPERATOR = { name: "Otto Operator", email: "otto@example.com", password: "
 /** What the admin resets the operator's password to; the operator changes it back on the profile page. */
 const RESET_PASSWORD = "reset by the admin 42";
 
-let database: TestDatabase | undefined;
-let redis: TestRedis | undefined;
-const processes: StartedProcess[] = [];
-let caddy: StartedCaddy | undefined;
+let deployment: Deployment | undefined;
 let browser: Browser | undefined;
 let context: BrowserContext;
 let page: Page;
 let base: string;
-const setupToken = randomBytes(24).toString("hex");
+let setupToken: string;
 /** Uncaught exceptions and React errors in the page; any of them fails the run at the end. */
 const pageErrors: string[] = [];
 
-const secret = () => randomBytes(32).toString("hex");
-
 beforeAll(async () => {
   await ensureBuild();
-  const root = repoRoot();
-  database = await createTestDatabase("opsc_web_e2e");
-  redis = await createTestRedis();
-  const [authPort, usersPort, webPort, gatewayPort] = await Promise.all([
-    getFreePort(),
-    getFreePort(),
-    getFreePort(),
-    getFreePort(),
-  ]);
-  base = `http://127.0.0.1:${gatewayPort}`;
-  const common = {
-    HOST: "127.0.0.1",
-    NODE_ENV: "production",
-    LOG_LEVEL: "warn",
-    DATABASE_URL: database.url,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: redis.prefix,
-    INTERNAL_TOKEN: secret(),
-  };
-  const start = async (options: Parameters<typeof startProcess>[0]) => {
-    const started = await startProcess({ cwd: root, timeoutMs: 60_000, ...options });
-    processes.push(started);
-    return started;
-  };
-  await start({
-    cmd: [process.execPath, join(root, "services", "auth", "src", "main.ts")],
-    env: {
-      ...common,
-      PORT: String(authPort),
-      BETTER_AUTH_SECRET: secret(),
-      PUBLIC_URL: base,
-      SETUP_TOKEN: setupToken,
-      // Every browser sign-in comes from 127.0.0.1; the default (5 a minute) is for real clients.
-      SIGN_IN_RATE_LIMIT_MAX: "30",
-    },
-    readyUrl: `http://127.0.0.1:${authPort}/readyz`,
+  deployment = await startDeployment({
+    web: true,
+    databasePrefix: "opsc_web_e2e",
+    // Every browser sign-in comes from 127.0.0.1; the default (5 a minute) is for real clients.
+    authEnv: { SIGN_IN_RATE_LIMIT_MAX: "30" },
   });
-  await start({
-    cmd: [process.execPath, join(root, "services", "users", "src", "main.ts")],
-    env: { ...common, PORT: String(usersPort), AUTH_INTERNAL_URL: `http://127.0.0.1:${authPort}` },
-    readyUrl: `http://127.0.0.1:${usersPort}/readyz`,
-  });
-  // The web server gets no database or secrets: it only reads the services' OpenAPI documents, via the gateway.
-  await start({
-    cmd: [process.execPath, join(WEB_DIR, "server.ts")],
-    env: {
-      HOST: "127.0.0.1",
-      NODE_ENV: "production",
-      PORT: String(webPort),
-      OPSC_API_URL: base,
-      OPSC_SERVICES: "auth,users",
-    },
-    readyUrl: `http://127.0.0.1:${webPort}/healthz`,
-  });
-  caddy = await startCaddy({
-    config: join(root, "caddy", "Caddyfile.local"),
-    port: gatewayPort,
-    env: {
-      AUTH_UPSTREAM: `127.0.0.1:${authPort}`,
-      USERS_UPSTREAM: `127.0.0.1:${usersPort}`,
-      WEB_UPSTREAM: `127.0.0.1:${webPort}`,
-    },
-  });
+  base = deployment.url;
+  setupToken = deployment.setupToken;
 
   mkdirSync(SCREENSHOTS, { recursive: true });
   browser = await chromium.launch({
@@ -135,13 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Each step on its own: one failure must not leave the others running.
-  const steps: (() => Promise<unknown>)[] = [
-    async () => browser?.close(),
-    async () => caddy?.stop(),
-    ...processes.reverse().map((started) => () => started.stop()),
-    async () => database?.drop(),
-    async () => redis?.cleanup(),
-  ];
+  const steps: (() => Promise<unknown>)[] = [async () => browser?.close(), async () => deployment?.stop()];
   for (const step of steps) await step().catch((error: unknown) => console.error("cleanup:", error));
 }, 60_000);
 

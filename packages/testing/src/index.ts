@@ -1,5 +1,7 @@
 export type { StartCaddyOptions, StartedCaddy } from "./caddy.ts";
 export { startCaddy } from "./caddy.ts";
+export type { Deployment, DeploymentOptions } from "./deployment.ts";
+export { startDeployment } from "./deployment.ts";
 export type { WaitOptions } from "./net.ts";
 export { getFreePort, isPortOpen, sleep, waitForPort, waitForUrl } from "./net.ts";
 export type { TestDatabase } from "./postgres.ts";

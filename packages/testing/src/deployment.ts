@@ -1,0 +1,120 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { type StartedCaddy, startCaddy } from "./caddy.ts";
+import { getFreePort } from "./net.ts";
+import { createTestDatabase, type TestDatabase } from "./postgres.ts";
+import { type StartedProcess, startProcess } from "./process.ts";
+import { createTestRedis, type TestRedis } from "./redis.ts";
+import { repoRoot } from "./repo-root.ts";
+
+export interface DeploymentOptions {
+  /** Also start the web server (its build must exist: `bun run --filter @opsc/web build`). */
+  web?: boolean;
+  /** Extra environment for the auth service, e.g. a higher SIGN_IN_RATE_LIMIT_MAX for browser tests. */
+  authEnv?: Record<string, string>;
+  logLevel?: string;
+  databasePrefix?: string;
+}
+
+export interface Deployment {
+  /** The gateway's URL: the one origin browsers, the SDK and curl use. */
+  url: string;
+  ports: { auth: number; users: number; web: number; gateway: number };
+  database: TestDatabase;
+  redis: TestRedis;
+  /** The one-time token for `POST /api/v1/auth/setup`. */
+  setupToken: string;
+  stop(): Promise<void>;
+}
+
+const secret = () => randomBytes(32).toString("hex");
+
+/**
+ * The distributed deployment on loopback: each service as its own process (its real entry point), optionally the
+ * web server, and Caddy with caddy/Caddyfile.local in front, over a fresh database and Redis prefix.
+ */
+export async function startDeployment(options: DeploymentOptions = {}): Promise<Deployment> {
+  const root = repoRoot();
+  const database = await createTestDatabase(options.databasePrefix);
+  const redis = await createTestRedis();
+  const [auth, users, web, gateway] = await Promise.all([
+    getFreePort(),
+    getFreePort(),
+    getFreePort(),
+    getFreePort(),
+  ]);
+  const url = `http://127.0.0.1:${gateway}`;
+  const setupToken = secret();
+  const processes: StartedProcess[] = [];
+  let caddy: StartedCaddy | undefined;
+
+  // Each step on its own: one failure must not leave the others running.
+  const stop = async () => {
+    const steps = [
+      async () => caddy?.stop(),
+      ...processes.reverse().map((child) => () => child.stop()),
+      () => redis.cleanup(),
+      () => database.drop(),
+    ];
+    for (const step of steps)
+      await step().catch((error: unknown) => console.error("deployment cleanup:", error));
+  };
+
+  try {
+    const common = {
+      HOST: "127.0.0.1",
+      NODE_ENV: "production",
+      LOG_LEVEL: options.logLevel ?? "warn",
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: redis.prefix,
+      INTERNAL_TOKEN: secret(),
+    };
+    const start = async (name: string, port: number, env: Record<string, string>, readyPath = "/readyz") => {
+      const entry =
+        name === "web"
+          ? join(root, "apps", "web", "server.ts")
+          : join(root, "services", name, "src", "main.ts");
+      processes.push(
+        await startProcess({
+          cmd: [process.execPath, entry],
+          cwd: root,
+          env: { ...env, PORT: String(port) },
+          readyUrl: `http://127.0.0.1:${port}${readyPath}`,
+          timeoutMs: 60_000,
+        }),
+      );
+    };
+    await start("auth", auth, {
+      ...common,
+      BETTER_AUTH_SECRET: secret(),
+      PUBLIC_URL: url,
+      SETUP_TOKEN: setupToken,
+      ...options.authEnv,
+    });
+    await start("users", users, { ...common, AUTH_INTERNAL_URL: `http://127.0.0.1:${auth}` });
+    if (options.web) {
+      // The web server gets no database or secrets: it reads the services' OpenAPI documents through the gateway.
+      await start("web", web, {
+        HOST: "127.0.0.1",
+        NODE_ENV: "production",
+        LOG_LEVEL: common.LOG_LEVEL,
+        OPSC_API_URL: url,
+        OPSC_SERVICES: "auth,users",
+      });
+    }
+    caddy = await startCaddy({
+      config: join(root, "caddy", "Caddyfile.local"),
+      port: gateway,
+      env: {
+        AUTH_UPSTREAM: `127.0.0.1:${auth}`,
+        USERS_UPSTREAM: `127.0.0.1:${users}`,
+        WEB_UPSTREAM: `127.0.0.1:${web}`,
+      },
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, ports: { auth, users, web, gateway }, database, redis, setupToken, stop };
+}
