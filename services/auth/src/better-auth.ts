@@ -65,7 +65,8 @@ export function createBetterAuth(options: BetterAuthOptions) {
         enableMetadata: true,
       }),
       bearer(),
-      jwt(),
+      // Signing a JWT on every session lookup costs more than the lookup itself; clients ask /api/auth/token.
+      jwt({ disableSettingJwtHeader: true }),
       twoFactor({ issuer: "OpsConductor" }),
     ],
   });

@@ -1,0 +1,65 @@
+/** Latency statistics of one scenario, in milliseconds, and its throughput. */
+export interface ScenarioResult {
+  name: string;
+  requests: number;
+  concurrency: number;
+  errors: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  throughputPerSecond: number;
+}
+
+function percentile(sorted: number[], fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1);
+  return sorted[Math.max(0, index)]!;
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+/**
+ * Runs `request` `total` times with `concurrency` requests in flight, after `warmup` unmeasured ones. A request
+ * counts as an error when it throws or its response is not 2xx; errors are reported, never hidden in the numbers.
+ */
+export async function runScenario(
+  name: string,
+  request: () => Promise<Response>,
+  options: { total: number; concurrency: number; warmup: number },
+): Promise<ScenarioResult> {
+  const call = async () => {
+    const response = await request();
+    await response.arrayBuffer();
+    return response.ok;
+  };
+  for (let index = 0; index < options.warmup; index++) await call().catch(() => false);
+
+  const latencies: number[] = [];
+  let errors = 0;
+  let issued = 0;
+  const startedAt = performance.now();
+  const worker = async () => {
+    while (issued < options.total) {
+      issued++;
+      const begin = performance.now();
+      const ok = await call().catch(() => false);
+      latencies.push(performance.now() - begin);
+      if (!ok) errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  const elapsedSeconds = (performance.now() - startedAt) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    name,
+    requests: latencies.length,
+    concurrency: options.concurrency,
+    errors,
+    p50Ms: round(percentile(latencies, 0.5)),
+    p90Ms: round(percentile(latencies, 0.9)),
+    p99Ms: round(percentile(latencies, 0.99)),
+    maxMs: round(latencies.at(-1) ?? Number.NaN),
+    throughputPerSecond: round(latencies.length / elapsedSeconds),
+  };
+}
