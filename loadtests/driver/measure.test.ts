@@ -7,9 +7,10 @@ describe("runScenario", () => {
     const result = await runScenario(
       "mixed",
       async () => {
-        calls++;
-        await Bun.sleep(calls % 10);
-        return new Response("x", { status: calls % 5 === 0 ? 500 : 200 });
+        const call = ++calls;
+        await Bun.sleep(call % 10);
+        // Every fifth call fails: calls 11 to 110 are measured (1 to 10 warm up), so 20 errors.
+        return new Response("x", { status: call % 5 === 0 ? 500 : 200 });
       },
       { total: 100, concurrency: 4, warmup: 10 },
     );
