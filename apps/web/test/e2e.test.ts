@@ -319,7 +319,17 @@ describe("OpsConductor web app", () => {
     await password.getByLabel("Current password").fill(RESET_PASSWORD);
     await password.getByRole("button", { name: "Change password" }).click();
     await toast("Your password has been changed.");
-    expect(await password.getByLabel("Current password").inputValue()).toBe("");
+    // The form clears itself after the toast appears (a render later), so wait for it rather than read at once.
+    const current = password.getByLabel("Current password");
+    await current.evaluate(
+      (input) =>
+        new Promise<void>((resolve) => {
+          const check = () =>
+            (input as HTMLInputElement).value === "" ? resolve() : requestAnimationFrame(check);
+          check();
+        }),
+    );
+    expect(await current.inputValue()).toBe("");
 
     await account.getByLabel("Name").fill(OPERATOR.name);
     await account.getByRole("button", { name: "Save name" }).click();
