@@ -24,7 +24,10 @@ async function signIn(email: string, password: string) {
 }
 
 beforeAll(async () => {
-  deployment = await startDeployment({ authEnv: { SIGN_IN_RATE_LIMIT_MAX: "8" } });
+  // Only the gateway (connecting from 127.0.0.1) is a trusted proxy; other loopback addresses act as clients.
+  deployment = await startDeployment({
+    authEnv: { SIGN_IN_RATE_LIMIT_MAX: "8", TRUSTED_PROXIES: "127.0.0.1" },
+  });
   url = deployment.url;
   const setup = await fetch(`${url}/api/v1/auth/setup`, {
     method: "POST",
@@ -229,5 +232,45 @@ describe("sign-in rate limit", () => {
     expect(firstRefusal).toBeGreaterThan(0);
     expect(statuses.slice(0, firstRefusal).every((status) => status === 401)).toBe(true);
     expect(statuses.slice(firstRefusal).every((status) => status === 429)).toBe(true);
+  });
+
+  /** A sign-in attempt from another loopback address (curl can choose its source address; fetch cannot). */
+  function signInFrom(sourceAddress: string, target: string, headers: string[] = []): number {
+    const result = Bun.spawnSync([
+      "curl",
+      "-s",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      "--interface",
+      sourceAddress,
+      "-H",
+      "content-type: application/json",
+      "-H",
+      `origin: ${url}`,
+      ...headers.flatMap((header) => ["-H", header]),
+      "--data",
+      JSON.stringify({ email: "nobody@example.com", password: "wrong password, again" }),
+      `${target}/api/auth/sign-in/email`,
+    ]);
+    return Number(result.stdout.toString());
+  }
+
+  test("another client behind the gateway has its own allowance: the forwarded address is the one counted", () => {
+    // 127.0.0.1 is refused by now; a client at 127.0.0.2 reaches the same gateway and is only told the password is wrong.
+    expect(signInFrom("127.0.0.1", url)).toBe(429);
+    expect(signInFrom("127.0.0.2", url)).toBe(401);
+  });
+
+  test("X-Forwarded-For is believed only from the trusted gateway", () => {
+    // Straight to the auth service from 127.0.0.3, which is not a trusted proxy: its forged header is ignored, so
+    // it cannot pose as the fresh client 127.0.0.9, and exhausts its own allowance.
+    const direct = `http://127.0.0.1:${deployment.ports.auth}`;
+    const statuses = Array.from({ length: 9 }, () =>
+      signInFrom("127.0.0.3", direct, ["x-forwarded-for: 127.0.0.9"]),
+    );
+    expect(statuses.at(-1)).toBe(429);
+    expect(signInFrom("127.0.0.9", url)).toBe(401);
   });
 });
