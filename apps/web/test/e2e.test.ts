@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Deployment, startDeployment } from "@opsc/testing";
+import { Validator } from "@seriousme/openapi-schema-validator";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { ensureBuild } from "./support/build.ts";
 import { totpFromUri } from "./support/totp.ts";
@@ -104,6 +105,10 @@ describe("OpsConductor web app", () => {
     expect(paths).toContain("/auth/setup");
     expect(paths).toContain("/users/accounts");
     expect(paths).toContain("/users/me");
+    // What the gateway serves is checked by a real OpenAPI 3.1 validator, not only by its shape.
+    const validation = await new Validator().validate(document as never);
+    expect(validation.errors ?? []).toEqual([]);
+    expect(validation.valid).toBe(true);
   });
 
   test("the setup page shows the API's verdict on a wrong token", async () => {
