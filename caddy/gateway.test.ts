@@ -39,10 +39,16 @@ function echoServer(name: string) {
   });
 }
 
-const upstreams = { auth: echoServer("auth"), users: echoServer("users"), web: echoServer("web") };
+const upstreams = {
+  auth: echoServer("auth"),
+  users: echoServer("users"),
+  targets: echoServer("targets"),
+  web: echoServer("web"),
+};
 const upstreamEnv = {
   AUTH_UPSTREAM: `127.0.0.1:${upstreams.auth.port}`,
   USERS_UPSTREAM: `127.0.0.1:${upstreams.users.port}`,
+  TARGETS_UPSTREAM: `127.0.0.1:${upstreams.targets.port}`,
   WEB_UPSTREAM: `127.0.0.1:${upstreams.web.port}`,
 };
 
@@ -109,6 +115,8 @@ describe("Caddyfile.local", () => {
     ["/api/v1/users", "users"],
     ["/api/v1/users/123", "users"],
     ["/trpc/users/list,get", "users"],
+    ["/api/v1/targets/items", "targets"],
+    ["/trpc/targets/list,preview", "targets"],
     ["/api/v1/openapi.json", "web"],
     ["/api/docs", "web"],
     ["/api/docs/index.css", "web"],

@@ -169,6 +169,7 @@ async function main(): Promise<void> {
       SETUP_TOKEN: setupToken,
     },
     users: { AUTH_INTERNAL_URL: serviceUrl("auth") },
+    targets: { AUTH_INTERNAL_URL: serviceUrl("auth"), VAULT_KEYS: secrets.values.VAULT_KEYS },
   };
 
   const ready: { name: string; child: Child; check: () => Promise<boolean> }[] = [];

@@ -73,4 +73,68 @@ const api: Suite<ApiContext> = {
   ],
 };
 
-export const SUITES: Record<string, Suite<any>> = { api };
+interface TargetsContext {
+  apiKey: string;
+  secondPage: string;
+}
+
+/** Inventory queries at 10,000 targets: the tag-filtered list, the selector preview, the next page. */
+const targets: Suite<TargetsContext> = {
+  async setup(url, setupToken) {
+    const { token } = await api.setup(url, setupToken);
+    const ops = createOpsClient({ baseUrl: url, token });
+    const regions = ["eu", "us", "ap"];
+    const roles = ["web", "api", "db", "cache", "worker"];
+    const rows = ["name,address,port,kind,tags,description,enabled"];
+    for (let index = 0; index < 10_000; index++) {
+      const tags = `env=${index % 10 === 0 ? "staging" : "prod"};role=${roles[index % roles.length]};region=${regions[index % regions.length]}`;
+      rows.push(
+        `host-${String(index).padStart(5, "0")},10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255},22,ssh,${tags},,true`,
+      );
+    }
+    const imported = await ops.targets.import.mutate({
+      format: "csv",
+      content: rows.join("\n"),
+      dryRun: false,
+    });
+    if (!imported.applied || imported.create.length !== 10_000)
+      throw new Error(`import failed: ${JSON.stringify(imported.errors.slice(0, 3))}`);
+    const { key } = await ops.users.me.apiKeys.create.mutate({ name: "bench-targets", expiresInDays: 1 });
+    const first = await createOpsClient({ baseUrl: url, apiKey: key }).targets.list.query({
+      tag: ["role=web"],
+      limit: 50,
+    });
+    return { apiKey: key, secondPage: first.nextCursor ?? "" };
+  },
+  scenarios: [
+    {
+      name: "baseline: GET /api/v1/auth/setup (public)",
+      request: (url) => fetch(`${url}/api/v1/auth/setup`),
+    },
+    {
+      name: "REST targets list ?tag=role=web (50 of 2,000)",
+      request: (url, { apiKey }) =>
+        fetch(`${url}/api/v1/targets/items?tag=role%3Dweb&limit=50`, { headers: { "x-api-key": apiKey } }),
+    },
+    {
+      name: "REST targets list, next page by cursor",
+      request: (url, { apiKey, secondPage }) =>
+        fetch(
+          `${url}/api/v1/targets/items?tag=role%3Dweb&limit=50&cursor=${encodeURIComponent(secondPage)}`,
+          { headers: { "x-api-key": apiKey } },
+        ),
+    },
+    {
+      name: "tRPC selector preview (env=prod role in (web,api) !region=ap)",
+      request: (url, { apiKey }) =>
+        fetch(
+          `${url}/trpc/targets/preview?input=${encodeURIComponent(JSON.stringify({ selector: "env=prod role in (web,api) !region=ap", limit: 20 }))}`,
+          {
+            headers: { "x-api-key": apiKey },
+          },
+        ),
+    },
+  ],
+};
+
+export const SUITES: Record<string, Suite<any>> = { api, targets };

@@ -5,6 +5,7 @@
 export const SERVICES = [
   { name: "auth", port: 8101 },
   { name: "users", port: 8102 },
+  { name: "targets", port: 8103 },
 ] as const;
 
 /** Name of one of the backend services. */

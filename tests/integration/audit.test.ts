@@ -6,7 +6,7 @@ let system: TestSystem;
 
 beforeAll(async () => {
   system = await startSystem();
-});
+}, 60_000);
 afterAll(async () => {
   await system?.stop();
 });

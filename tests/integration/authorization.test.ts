@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createAuthRouter } from "@opsc/auth/router";
 import { hasRole, type TRole } from "@opsc/contracts";
+import { createTargetsRouter } from "@opsc/targets/router";
 import { createUsersRouter } from "@opsc/users/router";
 import { startSystem, type TestSystem } from "../support/system.ts";
 
@@ -18,10 +19,16 @@ interface Caller {
 
 let system: TestSystem;
 let callers: Caller[];
-let victimId: string;
+let ids: Ids;
 
 /** A valid-looking input per procedure; the matrix is about who may call, not about what the call does. */
-const SAMPLE_INPUTS: Record<string, (ids: { victimId: string }) => unknown> = {
+interface Ids {
+  victimId: string;
+  targetId: string;
+  credentialId: string;
+}
+
+const SAMPLE_INPUTS: Record<string, (ids: Ids) => unknown> = {
   "auth.setup.status": () => ({}),
   "auth.setup.createAdmin": () => ({
     token: "x".repeat(20),
@@ -55,6 +62,30 @@ const SAMPLE_INPUTS: Record<string, (ids: { victimId: string }) => unknown> = {
   "users.me.apiKeys.list": () => undefined,
   "users.me.apiKeys.create": () => ({ name: "matrix", expiresInDays: 1, role: "viewer" }),
   "users.me.apiKeys.revoke": () => ({ id: "does-not-exist" }),
+  "targets.list": () => ({ selector: "env=prod" }),
+  "targets.get": ({ targetId }) => ({ id: targetId }),
+  "targets.create": () => ({
+    name: `m-${crypto.randomUUID().slice(0, 8)}`,
+    address: "127.0.0.1",
+    kind: "http",
+  }),
+  "targets.update": ({ targetId }) => ({ id: targetId, data: { description: "matrix" } }),
+  "targets.delete": () => ({ id: "00000000-0000-4000-8000-000000000000" }),
+  "targets.preview": () => ({ selector: "kind=http" }),
+  "targets.bulk": ({ targetId }) => ({ ids: [targetId], action: "tag", tags: { matrix: "yes" } }),
+  "targets.export": () => ({ format: "yaml" }),
+  "targets.import": () => ({ format: "yaml", content: "targets: []", dryRun: true }),
+  "targets.testConnection": ({ targetId }) => ({ id: targetId }),
+  "targets.repinHostKey": ({ targetId }) => ({ id: targetId }),
+  "targets.health": ({ targetId }) => ({ id: targetId }),
+  "targets.credentials.list": () => undefined,
+  "targets.credentials.get": ({ credentialId }) => ({ id: credentialId }),
+  "targets.credentials.create": () => ({
+    name: `c-${crypto.randomUUID().slice(0, 8)}`,
+    secret: { kind: "http_bearer", token: "matrix-token" },
+  }),
+  "targets.credentials.update": ({ credentialId }) => ({ id: credentialId, data: { description: "matrix" } }),
+  "targets.credentials.delete": () => ({ id: "00000000-0000-4000-8000-000000000000" }),
 };
 
 function proceduresOf(service: string, routerInstance: { _def: { procedures: Record<string, unknown> } }) {
@@ -95,7 +126,19 @@ beforeAll(async () => {
     role: "viewer",
     password: "long enough password",
   });
-  victimId = victim.id;
+  const credential = await system.admin.client.targets.credentials.create.mutate({
+    name: "matrix-credential",
+    secret: { kind: "http_bearer", token: "matrix-secret" },
+  });
+  // Port 9 on loopback: nothing listens, so a connection test fails at once, as a result, not an error.
+  const target = await system.admin.client.targets.create.mutate({
+    name: "matrix-target",
+    address: "127.0.0.1",
+    port: 9,
+    kind: "http",
+    credentialId: credential.id,
+  });
+  ids = { victimId: victim.id, targetId: target.id, credentialId: credential.id };
   callers = [
     { name: "anonymous", role: null, isApiKey: false, headers: {} },
     { name: "viewer", role: "viewer", isApiKey: false, headers: { authorization: `Bearer ${viewer.token}` } },
@@ -125,7 +168,7 @@ beforeAll(async () => {
       headers: { "x-api-key": `opsc_${"x".repeat(64)}` },
     },
   ];
-});
+}, 60_000);
 
 afterAll(async () => {
   await system?.stop();
@@ -137,10 +180,14 @@ const stub = {
   log: {} as never,
   auth: {} as never,
   setupToken: undefined,
+  vault: {} as never,
+  defaultIntervalSeconds: 60,
+  connectTimeoutMs: 1000,
 };
 const procedures = [
   ...proceduresOf("auth", createAuthRouter(stub) as never),
   ...proceduresOf("users", createUsersRouter(stub) as never),
+  ...proceduresOf("targets", createTargetsRouter(stub) as never),
 ];
 
 describe("authorization matrix", () => {
@@ -155,7 +202,7 @@ describe("authorization matrix", () => {
     test(`${procedure.key} requires ${procedure.role}${procedure.requiresSession ? " in a session" : ""}`, async () => {
       const publicStatuses = new Set<number>();
       for (const caller of callers) {
-        const input = SAMPLE_INPUTS[procedure.key]?.({ victimId });
+        const input = SAMPLE_INPUTS[procedure.key]?.(ids);
         const encoded = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
         const url = `http://localhost/trpc/${procedure.service}/${procedure.path}`;
         const response =

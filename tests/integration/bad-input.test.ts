@@ -8,7 +8,7 @@ let headers: Record<string, string>;
 beforeAll(async () => {
   system = await startSystem();
   headers = { authorization: `Bearer ${system.admin.token}`, "content-type": "application/json" };
-});
+}, 60_000);
 afterAll(async () => {
   await system?.stop();
 });

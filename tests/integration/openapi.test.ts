@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createAuthRouter } from "@opsc/auth/router";
 import { createServiceOpenApiDocument, mergeOpenApiDocuments } from "@opsc/server-kit";
+import { createTargetsRouter } from "@opsc/targets/router";
 import { createUsersRouter } from "@opsc/users/router";
 import { Validator } from "@seriousme/openapi-schema-validator";
 
@@ -18,6 +19,7 @@ describe("OpenAPI", () => {
     [
       createServiceOpenApiDocument(createAuthRouter(deps), { title: "auth", version: "1" }),
       createServiceOpenApiDocument(createUsersRouter(deps), { title: "users", version: "1" }),
+      createServiceOpenApiDocument(createTargetsRouter(deps as never), { title: "targets", version: "1" }),
     ],
     { title: "OpsConductor", version: "1" },
   );
@@ -35,7 +37,8 @@ describe("OpenAPI", () => {
     expect(paths).toContain("/auth/setup");
     expect(paths).toContain("/users/accounts");
     expect(paths).toContain("/users/me/api-keys/{id}/revoke");
-    expect(paths.every((path) => path.startsWith("/auth/") || path.startsWith("/users/"))).toBe(true);
+    expect(paths).toContain("/targets/items/{id}/test");
+    expect(paths.every((path) => /^\/(auth|users|targets)\//.test(path))).toBe(true);
     expect(merged.paths?.["/users/accounts"]?.get?.security).toBeDefined();
     expect(merged.paths?.["/auth/setup"]?.get?.security).toBeUndefined();
   });

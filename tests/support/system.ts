@@ -10,13 +10,18 @@ import { createDb } from "@opsc/db";
 import { createLogger } from "@opsc/logger";
 import { createOpsClient, type OpsClient } from "@opsc/sdk";
 import { createInternalClient } from "@opsc/server-kit";
+import { createTargetsApp } from "@opsc/targets/app";
+import { TARGETS_SCHEMA, type TargetsDatabase } from "@opsc/targets/database";
+import { migrate as migrateTargets } from "@opsc/targets/migrate";
 import { createTestDatabase, createTestRedis } from "@opsc/testing";
 import { createUsersApp } from "@opsc/users/app";
 import { USERS_SCHEMA, type UsersDatabase } from "@opsc/users/database";
 import { migrate as migrateUsers } from "@opsc/users/migrate";
+import { parseVaultKeys } from "@opsc/vault";
 
 export const PASSWORD = "correct horse battery staple";
 const INTERNAL_TOKEN = "test-internal-token-0123456789abcdef";
+const VAULT_KEYS = `k1:${Buffer.alloc(32, 7).toString("base64")}`;
 
 export interface SignedInUser {
   id: string;
@@ -29,14 +34,16 @@ export interface SignedInUser {
  * The auth and users services composed in one process over a fresh database and Redis prefix. Requests go
  * through each app's real HTTP handling (`app.handle`), including the service-to-service calls.
  */
-export async function startSystem(options: { signInMax?: number } = {}) {
+export async function startSystem(options: { signInMax?: number; connectTimeoutMs?: number } = {}) {
   const database = await createTestDatabase();
   const redis = await createTestRedis();
   await migrateAuth(database.url);
   await migrateUsers(database.url);
+  await migrateTargets(database.url);
   const log = createLogger({ service: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const authDb = createDb<AuthDatabase>({ url: database.url, schema: AUTH_SCHEMA, poolMax: 5 });
   const usersDb = createDb<UsersDatabase>({ url: database.url, schema: USERS_SCHEMA, poolMax: 5 });
+  const targetsDb = createDb<TargetsDatabase>({ url: database.url, schema: TARGETS_SCHEMA, poolMax: 5 });
   const auth = createBetterAuth({
     db: authDb.db,
     secret: "test-secret-0123456789abcdef0123456789",
@@ -66,14 +73,31 @@ export async function startSystem(options: { signInMax?: number } = {}) {
     log,
     trustedProxies: ["127.0.0.1"],
   });
+  const vault = parseVaultKeys(VAULT_KEYS);
+  const targetsDeps = {
+    db: targetsDb.db,
+    vault,
+    log,
+    defaultIntervalSeconds: 60,
+    connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+  };
+  const targetsApp = createTargetsApp({
+    ...targetsDeps,
+    redis: redis.redis,
+    identity,
+    internalToken: INTERNAL_TOKEN,
+    trustedProxies: ["127.0.0.1"],
+  });
 
   /** The gateway's routing, in process: each prefix reaches the service that owns it. */
   const handle = (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
     const request = input instanceof Request ? input : new Request(input, init);
     const path = new URL(request.url).pathname;
     if (path.startsWith("/internal/")) return Promise.resolve(new Response("not routed", { status: 404 }));
-    const isUsers = path.startsWith("/trpc/users") || path.startsWith("/api/v1/users");
-    return (isUsers ? usersApp : authApp).handle(request);
+    if (path.startsWith("/trpc/users") || path.startsWith("/api/v1/users")) return usersApp.handle(request);
+    if (path.startsWith("/trpc/targets") || path.startsWith("/api/v1/targets"))
+      return targetsApp.handle(request);
+    return authApp.handle(request);
   };
 
   const relays = [
@@ -91,6 +115,15 @@ export async function startSystem(options: { signInMax?: number } = {}) {
       redisPrefix: redis.prefix,
       service: "users",
       schema: USERS_SCHEMA,
+      log,
+    }),
+    new OutboxRelay({
+      db: targetsDb.db,
+      redis: redis.redis,
+      redisPrefix: redis.prefix,
+      service: "targets",
+      schema: TARGETS_SCHEMA,
+      domainEvents: true,
       log,
     }),
   ];
@@ -136,6 +169,9 @@ export async function startSystem(options: { signInMax?: number } = {}) {
     auth,
     authDb: authDb.db,
     usersDb: usersDb.db,
+    targetsDb: targetsDb.db,
+    targetsApp,
+    targetsDeps,
     handle,
     authApp,
     internalToken: INTERNAL_TOKEN,
@@ -148,6 +184,7 @@ export async function startSystem(options: { signInMax?: number } = {}) {
       await Promise.all(relays.map((relay) => relay.stop()));
       await authDb.db.destroy();
       await usersDb.db.destroy();
+      await targetsDb.db.destroy();
       await redis.cleanup();
       await database.drop();
     },

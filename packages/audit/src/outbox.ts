@@ -48,28 +48,41 @@ export async function recordAudit(
   actor: AuditActor,
   entry: AuditEntry,
 ): Promise<void> {
+  await recordAudits(trx, actor, [entry]);
+}
+
+/** Many records in one statement (a bulk change of 1,000 targets records 1,000 entries). */
+export async function recordAudits(
+  trx: Transaction<any> | Kysely<any>,
+  actor: AuditActor,
+  entries: AuditEntry[],
+): Promise<void> {
+  if (entries.length === 0) return;
   const db = trx as unknown as Kysely<OutboxDb>;
+  const actorType = actor.isSystem
+    ? "system"
+    : actor.apiKeyId
+      ? "api_key"
+      : actor.actorId
+        ? "user"
+        : "anonymous";
   await db
     .insertInto("audit_outbox")
-    .values({
-      event_id: crypto.randomUUID(),
-      actor_type: actor.isSystem
-        ? "system"
-        : actor.apiKeyId
-          ? "api_key"
-          : actor.actorId
-            ? "user"
-            : "anonymous",
-      actor_id: actor.actorId,
-      api_key_id: actor.apiKeyId,
-      action: entry.action,
-      resource_type: entry.resourceType,
-      resource_id: entry.resourceId,
-      before: entry.before === undefined ? null : JSON.stringify(entry.before),
-      after: entry.after === undefined ? null : JSON.stringify(entry.after),
-      source_ip: actor.sourceIp,
-      request_id: actor.requestId,
-    })
+    .values(
+      entries.map((entry) => ({
+        event_id: crypto.randomUUID(),
+        actor_type: actorType,
+        actor_id: actor.actorId,
+        api_key_id: actor.apiKeyId,
+        action: entry.action,
+        resource_type: entry.resourceType,
+        resource_id: entry.resourceId,
+        before: entry.before === undefined ? null : JSON.stringify(entry.before),
+        after: entry.after === undefined ? null : JSON.stringify(entry.after),
+        source_ip: actor.sourceIp,
+        request_id: actor.requestId,
+      })),
+    )
     .execute();
   // Wakes the relay at once instead of at its next poll; delivered only if the transaction commits.
   await sql`select pg_notify('opsc_audit_outbox', '')`.execute(db);

@@ -19,6 +19,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Approximate cap on the events stream (XADD MAXLEN ~). */
   streamMaxLength?: number;
+  /** Also relay the service's `event_outbox` (domain events); only services that have that table set it. */
+  domainEvents?: boolean;
 }
 
 /**
@@ -60,11 +62,67 @@ export class OutboxRelay {
   /** Publishes everything pending now; returns how many rows were published. */
   async drain(): Promise<number> {
     let total = 0;
+    const batchSize = this.options.batchSize ?? 200;
     for (;;) {
-      const published = await this.publishBatch();
-      total += published;
-      if (published < (this.options.batchSize ?? 200)) return total;
+      const audit = await this.publishBatch();
+      const events = this.options.domainEvents ? await this.publishEventBatch() : 0;
+      total += audit + events;
+      if (audit < batchSize && events < batchSize) return total;
     }
+  }
+
+  private async publishEventBatch(): Promise<number> {
+    const { db, redis, redisPrefix, service } = this.options;
+    const stream = streamKey(redisPrefix, "events");
+    const maxLength = String(this.options.streamMaxLength ?? 1_000_000);
+    return db.transaction().execute(async (trx) => {
+      const rows = (await trx
+        .selectFrom("event_outbox")
+        .selectAll()
+        .where("published_at", "is", null)
+        .orderBy("id")
+        .limit(this.options.batchSize ?? 200)
+        .forUpdate()
+        .skipLocked()
+        .execute()) as { id: number; event_id: string; type: string; payload: unknown; occurred_at: Date }[];
+      if (rows.length === 0) return 0;
+      const pipeline = redis.pipeline();
+      for (const row of rows) {
+        const data = {
+          eventId: row.event_id,
+          type: row.type,
+          service,
+          occurredAt: row.occurred_at.toISOString(),
+          payload: row.payload,
+        };
+        pipeline.xadd(
+          stream,
+          "MAXLEN",
+          "~",
+          maxLength,
+          "*",
+          "type",
+          row.type,
+          "eventId",
+          row.event_id,
+          "data",
+          JSON.stringify(data),
+        );
+      }
+      const results = await pipeline.exec();
+      const failed = results?.find(([error]) => error);
+      if (failed) throw failed[0];
+      await trx
+        .updateTable("event_outbox")
+        .set({ published_at: sql<Date>`now()` })
+        .where(
+          "id",
+          "in",
+          rows.map((row) => row.id),
+        )
+        .execute();
+      return rows.length;
+    });
   }
 
   private wake(): void {

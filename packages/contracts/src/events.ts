@@ -21,3 +21,13 @@ export type TAuditRecord = z.infer<typeof ZAuditRecord>;
 /** Stream names, one place: `${prefix}:${name}`. */
 export const STREAMS = { events: "events" } as const;
 export const streamKey = (prefix: string, name: keyof typeof STREAMS) => `${prefix}:${STREAMS[name]}`;
+
+/** A domain event on the events stream (`type` names it: `target.health.changed`, `discovery.hosts.found`, …). */
+export const ZDomainEvent = z.object({
+  eventId: z.string(),
+  type: z.string(),
+  service: z.string(),
+  occurredAt: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+});
+export type TDomainEvent = z.infer<typeof ZDomainEvent>;

@@ -1,4 +1,5 @@
 import type { AuthRouter } from "@opsc/auth/router";
+import type { TargetsRouter } from "@opsc/targets/router";
 import type { UsersRouter } from "@opsc/users/router";
 import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
@@ -62,6 +63,7 @@ export function createOpsClient(options: OpsClientOptions = {}) {
   return {
     auth: serviceClient<AuthRouter>("auth", options, baseUrl),
     users: serviceClient<UsersRouter>("users", options, baseUrl),
+    targets: serviceClient<TargetsRouter>("targets", options, baseUrl),
     /** Sign-in, sign-out and the two-factor step (better-auth's client, under /api/auth). */
     session: createAuthClient({
       baseURL: `${baseUrl}/api/auth`,
@@ -99,5 +101,5 @@ export function fieldErrors(error: unknown): Record<string, string> {
   return result;
 }
 
-export type { AuthRouter, UsersRouter };
+export type { AuthRouter, TargetsRouter, UsersRouter };
 export { TRPCClientError };

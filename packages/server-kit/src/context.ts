@@ -21,3 +21,13 @@ export type Authenticate = (
   headers: Headers,
   request: { requestId: string; sourceIp: string | null },
 ) => Promise<TCaller | null>;
+
+/** Who did it, from where, in which request: the actor half of an audit record. */
+export function auditActorOf(ctx: Pick<RequestContext, "caller" | "sourceIp" | "requestId">) {
+  return {
+    actorId: ctx.caller?.userId ?? null,
+    apiKeyId: ctx.caller?.apiKeyId ?? null,
+    sourceIp: ctx.sourceIp,
+    requestId: ctx.requestId,
+  };
+}

@@ -1,5 +1,5 @@
 export { createAddressMatcher, resolveClientIp } from "./client-ip.ts";
-export type { Authenticate, RequestContext } from "./context.ts";
+export { type Authenticate, auditActorOf, type RequestContext } from "./context.ts";
 export { AppError, HTTP_STATUS, notFound } from "./errors.ts";
 export { createServiceHttp, type RequestInfo, type ServiceHttpOptions } from "./http.ts";
 export {

@@ -19,7 +19,9 @@ export interface DeploymentOptions {
 export interface Deployment {
   /** The gateway's URL: the one origin browsers, the SDK and curl use. */
   url: string;
-  ports: { auth: number; users: number; web: number; gateway: number };
+  ports: { auth: number; users: number; targets: number; web: number; gateway: number };
+  /** The VAULT_KEYS the targets service runs with (a test may need to open what it sealed). */
+  vaultKeys: string;
   database: TestDatabase;
   redis: TestRedis;
   /** The one-time token for `POST /api/v1/auth/setup`. */
@@ -37,12 +39,14 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
   const root = repoRoot();
   const database = await createTestDatabase(options.databasePrefix);
   const redis = await createTestRedis();
-  const [auth, users, web, gateway] = await Promise.all([
+  const [auth, users, targets, web, gateway] = await Promise.all([
+    getFreePort(),
     getFreePort(),
     getFreePort(),
     getFreePort(),
     getFreePort(),
   ]);
+  const vaultKeys = `k1:${randomBytes(32).toString("base64")}`;
   const url = `http://127.0.0.1:${gateway}`;
   const setupToken = secret();
   const processes: StartedProcess[] = [];
@@ -93,6 +97,11 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       ...options.authEnv,
     });
     await start("users", users, { ...common, AUTH_INTERNAL_URL: `http://127.0.0.1:${auth}` });
+    await start("targets", targets, {
+      ...common,
+      AUTH_INTERNAL_URL: `http://127.0.0.1:${auth}`,
+      VAULT_KEYS: vaultKeys,
+    });
     if (options.web) {
       // The web server gets no database or secrets: it reads the services' OpenAPI documents through the gateway.
       await start("web", web, {
@@ -100,7 +109,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
         NODE_ENV: "production",
         LOG_LEVEL: common.LOG_LEVEL,
         OPSC_API_URL: url,
-        OPSC_SERVICES: "auth,users",
+        OPSC_SERVICES: "auth,users,targets",
       });
     }
     caddy = await startCaddy({
@@ -116,5 +125,5 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
     await stop();
     throw error;
   }
-  return { url, ports: { auth, users, web, gateway }, database, redis, setupToken, stop };
+  return { url, ports: { auth, users, targets, web, gateway }, database, redis, setupToken, vaultKeys, stop };
 }

@@ -12,3 +12,5 @@ export { randomSuffix } from "./random.ts";
 export type { TestRedis } from "./redis.ts";
 export { createTestRedis, DEFAULT_TEST_REDIS_URL, deleteKeysWithPrefix } from "./redis.ts";
 export { repoRoot } from "./repo-root.ts";
+export type { SshdHostKey, SshdUser, StartedSshd, StartSshdOptions } from "./sshd.ts";
+export { startSshd } from "./sshd.ts";

@@ -1,4 +1,3 @@
-import type { AuditActor } from "@opsc/audit";
 import { ZCaller, ZSuccessResponse } from "@opsc/contracts";
 import {
   ZCreateUserRequestSchema,
@@ -23,21 +22,12 @@ import {
   ZUpdateProfileRequestSchema,
   ZVerifyTwoFactorRequestSchema,
 } from "@opsc/contracts/users/me";
-import { AppError, internalProcedure, type RequestContext, router } from "@opsc/server-kit";
+import { AppError, auditActorOf, internalProcedure, router } from "@opsc/server-kit";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { IdentityDeps } from "../identity/identity.service.ts";
 import * as identity from "../identity/identity.service.ts";
 import * as twoFactor from "../identity/two-factor.service.ts";
-
-function actorOf(ctx: RequestContext): AuditActor {
-  return {
-    actorId: ctx.caller?.userId ?? null,
-    apiKeyId: ctx.caller?.apiKeyId ?? null,
-    sourceIp: ctx.sourceIp,
-    requestId: ctx.requestId,
-  };
-}
 
 /** Procedures acting for the asserted end user need one. */
 const asUser = internalProcedure.use(({ ctx, next }) => {
@@ -66,28 +56,30 @@ export function createIdentityRouter(deps: IdentityDeps) {
       create: asUser
         .input(ZCreateUserRequestSchema)
         .output(ZUser)
-        .mutation(({ ctx, input }) => identity.createUser(deps, actorOf(ctx), input)),
+        .mutation(({ ctx, input }) => identity.createUser(deps, auditActorOf(ctx), input)),
       update: asUser
         .input(ZUpdateUserRequestSchema)
         .output(ZUser)
-        .mutation(({ ctx, input }) => identity.updateUser(deps, actorOf(ctx), input.id, input.data)),
+        .mutation(({ ctx, input }) => identity.updateUser(deps, auditActorOf(ctx), input.id, input.data)),
       disable: asUser
         .input(ZDisableUserRequestSchema)
         .output(ZUser)
-        .mutation(({ ctx, input }) => identity.setDisabled(deps, actorOf(ctx), input.id, true, input.reason)),
+        .mutation(({ ctx, input }) =>
+          identity.setDisabled(deps, auditActorOf(ctx), input.id, true, input.reason),
+        ),
       enable: asUser
         .input(ZIdRequestSchema)
         .output(ZUser)
-        .mutation(({ ctx, input }) => identity.setDisabled(deps, actorOf(ctx), input.id, false)),
+        .mutation(({ ctx, input }) => identity.setDisabled(deps, auditActorOf(ctx), input.id, false)),
       delete: asUser
         .input(ZIdRequestSchema)
         .output(ZSuccessResponse)
-        .mutation(({ ctx, input }) => identity.deleteUser(deps, actorOf(ctx), input.id)),
+        .mutation(({ ctx, input }) => identity.deleteUser(deps, auditActorOf(ctx), input.id)),
       resetPassword: asUser
         .input(ZResetPasswordRequestSchema)
         .output(ZSuccessResponse)
         .mutation(({ ctx, input }) =>
-          identity.resetPassword(deps, actorOf(ctx), input.id, input.newPassword),
+          identity.resetPassword(deps, auditActorOf(ctx), input.id, input.newPassword),
         ),
     }),
     me: router({
@@ -95,7 +87,7 @@ export function createIdentityRouter(deps: IdentityDeps) {
         .input(ZUpdateProfileRequestSchema)
         .output(ZUser)
         .mutation(({ ctx, input }) =>
-          identity.updateOwnName(deps, actorOf(ctx), ctx.caller.userId, input.name),
+          identity.updateOwnName(deps, auditActorOf(ctx), ctx.caller.userId, input.name),
         ),
       changePassword: asUser
         .input(ZChangePasswordRequestSchema)
@@ -104,7 +96,7 @@ export function createIdentityRouter(deps: IdentityDeps) {
           const session = await deps.auth.api.getSession({ headers: ctx.headers }).catch(() => null);
           return identity.changeOwnPassword(
             deps,
-            actorOf(ctx),
+            auditActorOf(ctx),
             ctx.caller.userId,
             input,
             session?.session.token ?? null,
@@ -113,26 +105,30 @@ export function createIdentityRouter(deps: IdentityDeps) {
       enableTwoFactor: asUser
         .input(ZEnableTwoFactorRequestSchema)
         .output(ZEnableTwoFactorResponseSchema)
-        .mutation(({ ctx, input }) => twoFactor.enable(deps, actorOf(ctx), ctx.headers, input.password)),
+        .mutation(({ ctx, input }) => twoFactor.enable(deps, auditActorOf(ctx), ctx.headers, input.password)),
       verifyTwoFactor: asUser
         .input(ZVerifyTwoFactorRequestSchema)
         .output(ZInternalTwoFactorChangeSchema)
-        .mutation(({ ctx, input }) => twoFactor.verify(deps, actorOf(ctx), ctx.headers, input.code)),
+        .mutation(({ ctx, input }) => twoFactor.verify(deps, auditActorOf(ctx), ctx.headers, input.code)),
       disableTwoFactor: asUser
         .input(ZDisableTwoFactorRequestSchema)
         .output(ZInternalTwoFactorChangeSchema)
-        .mutation(({ ctx, input }) => twoFactor.disable(deps, actorOf(ctx), ctx.headers, input.password)),
+        .mutation(({ ctx, input }) =>
+          twoFactor.disable(deps, auditActorOf(ctx), ctx.headers, input.password),
+        ),
       listApiKeys: asUser
         .output(z.object({ items: z.array(ZApiKey) }))
         .query(({ ctx }) => identity.listApiKeys(deps, ctx.caller.userId)),
       createApiKey: asUser
         .input(ZCreateApiKeyRequestSchema)
         .output(ZCreateApiKeyResponseSchema)
-        .mutation(({ ctx, input }) => identity.createApiKey(deps, actorOf(ctx), ctx.caller, input)),
+        .mutation(({ ctx, input }) => identity.createApiKey(deps, auditActorOf(ctx), ctx.caller, input)),
       revokeApiKey: asUser
         .input(ZIdRequestSchema)
         .output(ZSuccessResponse)
-        .mutation(({ ctx, input }) => identity.revokeApiKey(deps, actorOf(ctx), ctx.caller.userId, input.id)),
+        .mutation(({ ctx, input }) =>
+          identity.revokeApiKey(deps, auditActorOf(ctx), ctx.caller.userId, input.id),
+        ),
     }),
   });
 }

@@ -10,10 +10,9 @@ import {
   ZUpdateUserRequestSchema,
   ZUser,
 } from "@opsc/contracts/users/accounts";
-import { adminProcedure, callInternal, router } from "@opsc/server-kit";
+import { adminProcedure, auditActorOf, callInternal, router } from "@opsc/server-kit";
 import type { UsersDeps } from "../deps.ts";
 import { deletePreferences } from "../preferences/preferences.service.ts";
-import { actorOf } from "../request.ts";
 
 const tags = ["users"];
 
@@ -93,7 +92,7 @@ export function createAccountsRouter(deps: UsersDeps) {
       .output(ZSuccessResponse)
       .mutation(async ({ ctx, input }) => {
         const result = await callInternal(() => deps.identity(ctx).users.delete.mutate(input));
-        await deletePreferences(deps.db, actorOf(ctx), input.id);
+        await deletePreferences(deps.db, auditActorOf(ctx), input.id);
         return result;
       }),
     resetPassword: adminProcedure

@@ -16,6 +16,7 @@ import {
   ZVerifyTwoFactorRequestSchema,
 } from "@opsc/contracts/users/me";
 import {
+  auditActorOf,
   callInternal,
   type RequestContext,
   router,
@@ -25,7 +26,6 @@ import {
 import { z } from "zod";
 import type { UsersDeps } from "../deps.ts";
 import { getPreferences, updatePreferences } from "../preferences/preferences.service.ts";
-import { actorOf } from "../request.ts";
 
 const tags = ["profile"];
 
@@ -75,7 +75,7 @@ export function createMeRouter(deps: UsersDeps) {
       })
       .input(ZUpdatePreferencesRequestSchema)
       .output(ZPreferences)
-      .mutation(({ ctx, input }) => updatePreferences(deps.db, actorOf(ctx), ctx.caller.userId, input)),
+      .mutation(({ ctx, input }) => updatePreferences(deps.db, auditActorOf(ctx), ctx.caller.userId, input)),
     changePassword: sessionProcedure
       .meta({
         openapi: {

@@ -1,0 +1,11 @@
+export type { ConnectSshOptions, HostKeyPolicy, SshAuth, SshConnection } from "./connect.ts";
+export { connectSsh } from "./connect.ts";
+export type { SshErrorKind, SshErrorOptions } from "./errors.ts";
+export { SshError } from "./errors.ts";
+export type { CancelReport, ExecOptions, ExecResult, OutputHandler } from "./exec.ts";
+export { execCommand } from "./exec.ts";
+export type { HostKeyFingerprint, HostKeyInfo } from "./fingerprint.ts";
+export { fingerprintSha256 } from "./fingerprint.ts";
+export { shellQuote } from "./shell-quote.ts";
+export type { TestSshConnectionResult } from "./test-connection.ts";
+export { testSshConnection } from "./test-connection.ts";
