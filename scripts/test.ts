@@ -18,7 +18,8 @@ async function forward(stream: ReadableStream<Uint8Array>, target: NodeJS.WriteS
 
 const colors = Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
 const proc = Bun.spawn({
-  cmd: [process.execPath, "test", ...process.argv.slice(2)],
+  // Integration tests start databases, services, sshd and Chromium; bunfig.toml cannot set this in Bun 1.4.
+  cmd: [process.execPath, "test", "--timeout=60000", ...process.argv.slice(2)],
   cwd: ROOT,
   // Output goes through pipes so it can be read; keep the colours a terminal would have had.
   env: colors ? { ...process.env, FORCE_COLOR: "1" } : process.env,

@@ -29,15 +29,16 @@ export async function recordEvents(
 ): Promise<void> {
   if (events.length === 0) return;
   const db = trx as unknown as Kysely<EventDb>;
-  await db
-    .insertInto("event_outbox")
-    .values(
-      events.map((event) => ({
-        event_id: crypto.randomUUID(),
-        type: event.type,
-        payload: JSON.stringify(event.payload),
-      })),
-    )
-    .execute();
+  const rows = events.map((event) => ({
+    event_id: crypto.randomUUID(),
+    type: event.type,
+    payload: JSON.stringify(event.payload),
+  }));
+  for (let start = 0; start < rows.length; start += 5000) {
+    await db
+      .insertInto("event_outbox")
+      .values(rows.slice(start, start + 5000))
+      .execute();
+  }
   await sql`select pg_notify('opsc_audit_outbox', '')`.execute(db);
 }

@@ -59,31 +59,33 @@ export async function recordAudits(
 ): Promise<void> {
   if (entries.length === 0) return;
   const db = trx as unknown as Kysely<OutboxDb>;
-  const actorType = actor.isSystem
+  const actorType: AuditOutboxTable["actor_type"] = actor.isSystem
     ? "system"
     : actor.apiKeyId
       ? "api_key"
       : actor.actorId
         ? "user"
         : "anonymous";
-  await db
-    .insertInto("audit_outbox")
-    .values(
-      entries.map((entry) => ({
-        event_id: crypto.randomUUID(),
-        actor_type: actorType,
-        actor_id: actor.actorId,
-        api_key_id: actor.apiKeyId,
-        action: entry.action,
-        resource_type: entry.resourceType,
-        resource_id: entry.resourceId,
-        before: entry.before === undefined ? null : JSON.stringify(entry.before),
-        after: entry.after === undefined ? null : JSON.stringify(entry.after),
-        source_ip: actor.sourceIp,
-        request_id: actor.requestId,
-      })),
-    )
-    .execute();
+  const rows = entries.map((entry) => ({
+    event_id: crypto.randomUUID(),
+    actor_type: actorType,
+    actor_id: actor.actorId,
+    api_key_id: actor.apiKeyId,
+    action: entry.action,
+    resource_type: entry.resourceType,
+    resource_id: entry.resourceId,
+    before: entry.before === undefined ? null : JSON.stringify(entry.before),
+    after: entry.after === undefined ? null : JSON.stringify(entry.after),
+    source_ip: actor.sourceIp,
+    request_id: actor.requestId,
+  }));
+  // PostgreSQL takes at most 65,535 parameters per statement: 11 per record, so chunks of 2,000.
+  for (let start = 0; start < rows.length; start += 2000) {
+    await db
+      .insertInto("audit_outbox")
+      .values(rows.slice(start, start + 2000))
+      .execute();
+  }
   // Wakes the relay at once instead of at its next poll; delivered only if the transaction commits.
   await sql`select pg_notify('opsc_audit_outbox', '')`.execute(db);
 }

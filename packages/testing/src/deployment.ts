@@ -118,6 +118,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       env: {
         AUTH_UPSTREAM: `127.0.0.1:${auth}`,
         USERS_UPSTREAM: `127.0.0.1:${users}`,
+        TARGETS_UPSTREAM: `127.0.0.1:${targets}`,
         WEB_UPSTREAM: `127.0.0.1:${web}`,
       },
     });
