@@ -86,12 +86,24 @@ export async function listMatching(db: Db, where: TargetCondition, limit?: numbe
   return query.execute();
 }
 
+/** PostgreSQL takes at most 65,535 parameters per statement; a target row has about 20. */
+const INSERT_CHUNK = 1000;
+
 export async function insert(
   trx: Transaction<TargetsDatabase>,
   values: Omit<TargetsTable, "id" | "health_status" | "created_at" | "updated_at">[],
 ) {
-  if (values.length === 0) return [];
-  return trx.insertInto("targets").values(values).returningAll().execute();
+  const rows = [];
+  for (let start = 0; start < values.length; start += INSERT_CHUNK) {
+    rows.push(
+      ...(await trx
+        .insertInto("targets")
+        .values(values.slice(start, start + INSERT_CHUNK))
+        .returningAll()
+        .execute()),
+    );
+  }
+  return rows;
 }
 
 export async function update(
