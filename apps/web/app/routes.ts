@@ -10,5 +10,12 @@ export default [
     index("routes/_app._index.tsx"),
     route("users", "routes/_app.users.tsx"),
     route("profile", "routes/_app.profile.tsx"),
+    route("targets", "routes/_app.targets._index.tsx"),
+    // Data-only routes for fetchers on /targets (live selector preview, export download); static segments
+    // outrank `:id`, and target ids are UUIDs.
+    route("targets/preview", "routes/_app.targets.preview.tsx"),
+    route("targets/export", "routes/_app.targets.export.tsx"),
+    route("targets/:id", "routes/_app.targets.$id.tsx"),
+    route("credentials", "routes/_app.credentials.tsx"),
   ]),
 ] satisfies RouteConfig;

@@ -206,10 +206,22 @@ describe("targets", () => {
     expect(unreadable.fields.content).toContain("Cannot read the YAML");
   });
 
+  test("tags in another order are the same tags: an import reports no change", async () => {
+    const exported = await ops().export.query({ format: "csv", selector: "name=web-2" });
+    const reordered = exported.content.replace(
+      /env=prod;([^,]*)/,
+      (_match, rest: string) => `${rest};env=prod`,
+    );
+    expect(reordered).not.toBe(exported.content);
+    const dry = await ops().import.mutate({ format: "csv", content: reordered, dryRun: true });
+    expect(dry).toMatchObject({ update: [], unchanged: 1 });
+  });
+
   /** @see the 10,000-target benchmark: one statement held more than PostgreSQL's 65,535 parameters. */
   test("an import of 5,000 targets goes through in one request", async () => {
     const rows = ["name,address,port,kind,tags"];
-    for (let index = 0; index < 5000; index++) rows.push(`bulk-${index},10.200.${index >> 8}.${index & 255},22,ssh,batch=big`);
+    for (let index = 0; index < 5000; index++)
+      rows.push(`bulk-${index},10.200.${index >> 8}.${index & 255},22,ssh,batch=big`);
     const result = await ops().import.mutate({ format: "csv", content: rows.join("\n"), dryRun: false });
     expect(result).toMatchObject({ applied: true, errors: [] });
     expect(result.create).toHaveLength(5000);

@@ -36,4 +36,8 @@ describe("selector parser", () => {
       expect((error as AppError).code).toBe("BAD_REQUEST");
     }
   });
+
+  test("expected characters are quoted in the message", () => {
+    expect(() => parseSelector("role in (web a")).toThrow('at column 14, expected ",", ")" but found "a"');
+  });
 });

@@ -35,12 +35,17 @@ export function parseSelector(source: string): SelectorTerm[] {
   } catch (error) {
     const syntax = error as {
       location?: Location;
-      expected?: { description?: string; text?: string }[];
+      expected?: { type?: string; description?: string; text?: string }[];
       found?: string | null;
     };
     if (!syntax.location) throw error;
     const expected = [
-      ...new Set((syntax.expected ?? []).map((item) => item.description ?? item.text ?? "?")),
+      // Literal characters are quoted, so that an expected "," or ")" reads as text, not punctuation.
+      ...new Set(
+        (syntax.expected ?? []).map((item) =>
+          item.type === "literal" ? JSON.stringify(item.text) : (item.description ?? "?"),
+        ),
+      ),
     ].slice(0, 6);
     const found = syntax.found === null ? "the end" : `"${syntax.found}"`;
     throw new AppError("BAD_REQUEST", {

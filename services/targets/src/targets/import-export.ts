@@ -101,6 +101,17 @@ function readRecords(format: Format, content: string): { line: number; record: R
   }
 }
 
+/** JSON with object keys sorted: PostgreSQL returns jsonb keys in its own order, so order must not count. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === "object" && !Array.isArray(item)
+      ? Object.fromEntries(
+          Object.entries(item as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : item,
+  );
+}
+
 const COMPARED = ["address", "port", "kind", "tags", "description", "enabled", "maintenance"] as const;
 
 /**
@@ -161,9 +172,7 @@ export async function importTargets(
       continue;
     }
     const next = targetRowFromInput(item.value, current.owner_id);
-    const changes = COMPARED.filter(
-      (field) => JSON.stringify(next[field]) !== JSON.stringify(current[field]),
-    );
+    const changes = COMPARED.filter((field) => canonical(next[field]) !== canonical(current[field]));
     if (changes.length)
       update.push({ id: current.id, name: current.name, changes: [...changes], value: item.value, current });
     else unchanged++;

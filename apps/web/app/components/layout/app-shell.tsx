@@ -5,6 +5,7 @@ import { hasRole } from "../../lib/roles.ts";
 import { RoleBadge } from "../ui/badge.tsx";
 import { DocsIcon, HomeIcon, ProfileIcon, SignOutIcon, UsersIcon } from "./icons.tsx";
 import { Logo } from "./logo.tsx";
+import { CredentialsIcon, TargetsIcon } from "./nav-icons.tsx";
 import { ThemeToggle } from "./theme-toggle.tsx";
 
 const navItemClass = ({ isActive }: { isActive: boolean }) =>
@@ -16,13 +17,24 @@ const navItemClass = ({ isActive }: { isActive: boolean }) =>
       : "text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white",
   ].join(" ");
 
-function Navigation({ isAdmin }: { isAdmin: boolean }) {
+function Navigation({ isAdmin, isOperator }: { isAdmin: boolean; isOperator: boolean }) {
   return (
     <nav aria-label="Main" className="flex gap-1 overflow-x-auto md:flex-col md:overflow-visible">
       <NavLink to="/" end className={navItemClass}>
         <HomeIcon />
         Dashboard
       </NavLink>
+      <NavLink to="/targets" className={navItemClass}>
+        <TargetsIcon />
+        Targets
+      </NavLink>
+      {/* Viewers may not list credentials (operators pick them for targets, admins manage them). */}
+      {isOperator ? (
+        <NavLink to="/credentials" className={navItemClass}>
+          <CredentialsIcon />
+          Credentials
+        </NavLink>
+      ) : null}
       {/* Only admins may manage users; the API enforces it, the menu just doesn't offer a dead end. */}
       {isAdmin ? (
         <NavLink to="/users" className={navItemClass}>
@@ -60,7 +72,10 @@ export function AppShell({ profile, children }: { profile: TProfileResponse; chi
           <div className="mb-3 md:mb-0 md:px-3">
             <Logo className="text-slate-900 dark:text-white" />
           </div>
-          <Navigation isAdmin={hasRole(effectiveRole, "admin")} />
+          <Navigation
+            isAdmin={hasRole(effectiveRole, "admin")}
+            isOperator={hasRole(effectiveRole, "operator")}
+          />
         </div>
       </aside>
       <div className="flex min-w-0 flex-col">

@@ -1,0 +1,304 @@
+import type { TCredential } from "@opsc/contracts/targets/credentials";
+import type { TTarget } from "@opsc/contracts/targets/targets";
+import { useId, useState } from "react";
+import { credentialOptions } from "../../lib/credentials.presenter.ts";
+import {
+  defaultPort,
+  TARGET_KIND_LABELS,
+  TARGET_KINDS,
+  type TagRow,
+  type TargetKind,
+  tagRowsOf,
+} from "../../lib/targets.presenter.ts";
+import { Button } from "../ui/button.tsx";
+import { CheckboxField, inputClass, SelectField, TextField } from "../ui/field.tsx";
+import { TextareaField } from "../ui/textarea-field.tsx";
+
+/** The inputs the form shows, by the name the API reports errors under; anything else goes in the alert. */
+export const TARGET_FIELD_NAMES = [
+  "name",
+  "address",
+  "port",
+  "kind",
+  "tags",
+  "description",
+  "credentialId",
+  "sudoCredentialId",
+  "http.scheme",
+  "http.path",
+  "http.expectStatus",
+  "http.insecureTls",
+  "healthIntervalSeconds",
+] as const;
+
+/**
+ * Every field of a target, for "New target" and the edit form on the detail page. The kind switch shows SSH's
+ * credential slots or HTTP's scheme, path, expected status and TLS choice; the credential pickers offer only
+ * the kinds that fit each slot.
+ */
+export function TargetFields({
+  target,
+  credentials,
+  errors,
+}: {
+  target?: TTarget;
+  credentials: TCredential[];
+  errors: Record<string, string>;
+}) {
+  const [kind, setKind] = useState<TargetKind>(target?.kind ?? "ssh");
+  const [scheme, setScheme] = useState<"http" | "https">(target?.http?.scheme ?? "https");
+  return (
+    <div className="space-y-4">
+      <div className="grid gap-4 sm:grid-cols-2">
+        <TextField
+          label="Name"
+          name="name"
+          defaultValue={target?.name}
+          autoComplete="off"
+          required
+          error={errors.name}
+          hint="Letters, digits, '.', '_' and '-'."
+        />
+        <KindSwitch kind={kind} onChange={setKind} error={errors.kind} />
+      </div>
+      <div className="grid gap-4 sm:grid-cols-[1fr_8rem]">
+        <TextField
+          label="Address"
+          name="address"
+          defaultValue={target?.address}
+          placeholder="host.example.com or 10.0.0.5"
+          autoComplete="off"
+          required
+          error={errors.address}
+        />
+        <TextField
+          label="Port"
+          name="port"
+          inputMode="numeric"
+          defaultValue={target?.port}
+          placeholder={String(defaultPort(kind, scheme))}
+          error={errors.port}
+        />
+      </div>
+      {kind === "ssh" ? (
+        <div className="grid gap-4 sm:grid-cols-2">
+          <SelectField
+            // Remounted per kind, so a credential of the other kind is never left selected.
+            key="ssh-login"
+            label="Login credential"
+            name="credentialId"
+            defaultValue={target?.kind === "ssh" ? (target.credentialId ?? "") : ""}
+            options={credentialOptions(credentials, "ssh", "credentialId")}
+            error={errors.credentialId}
+            hint="An SSH key or password."
+          />
+          <SelectField
+            label="sudo credential"
+            name="sudoCredentialId"
+            defaultValue={target?.sudoCredentialId ?? ""}
+            options={credentialOptions(credentials, "ssh", "sudoCredentialId")}
+            error={errors.sudoCredentialId}
+            hint="Optional: for commands run with sudo."
+          />
+        </div>
+      ) : (
+        <div className="space-y-4 rounded-lg border border-slate-200 p-4 dark:border-slate-800">
+          <div className="grid gap-4 sm:grid-cols-[8rem_1fr_9rem]">
+            <SelectField
+              label="Scheme"
+              name="http.scheme"
+              value={scheme}
+              onChange={(event) => setScheme(event.target.value === "http" ? "http" : "https")}
+              options={[
+                { value: "https", label: "https" },
+                { value: "http", label: "http" },
+              ]}
+              error={errors["http.scheme"]}
+            />
+            <TextField
+              label="Path"
+              name="http.path"
+              defaultValue={target?.http?.path ?? "/"}
+              placeholder="/health"
+              error={errors["http.path"]}
+            />
+            <TextField
+              label="Expected status"
+              name="http.expectStatus"
+              inputMode="numeric"
+              defaultValue={target?.http?.expectStatus}
+              placeholder="any 2xx/3xx"
+              error={errors["http.expectStatus"]}
+            />
+          </div>
+          <CheckboxField
+            label="Accept an untrusted TLS certificate (self-signed, internal CA)"
+            name="http.insecureTls"
+            defaultChecked={target?.http?.insecureTls ?? false}
+          />
+          <SelectField
+            key="http-credential"
+            label="Credential"
+            name="credentialId"
+            defaultValue={target?.kind === "http" ? (target.credentialId ?? "") : ""}
+            options={credentialOptions(credentials, "http", "credentialId")}
+            error={errors.credentialId}
+            hint="A bearer token, basic auth or a header, sent with each request."
+          />
+        </div>
+      )}
+      <TagsEditor initial={tagRowsOf(target?.tags ?? {})} error={errors.tags} />
+      <TextareaField
+        label="Description"
+        name="description"
+        rows={2}
+        defaultValue={target?.description}
+        error={errors.description}
+      />
+      <div className="grid gap-4 sm:grid-cols-[1fr_12rem] sm:items-start">
+        <div className="space-y-2 pt-1">
+          <CheckboxField
+            label="Enabled (checked and used by jobs)"
+            name="enabled"
+            defaultChecked={target?.enabled ?? true}
+          />
+          <CheckboxField
+            label="In maintenance (not checked, alerts muted)"
+            name="maintenance"
+            defaultChecked={target?.maintenance ?? false}
+          />
+        </div>
+        <TextField
+          label="Health check every (s)"
+          name="healthIntervalSeconds"
+          inputMode="numeric"
+          defaultValue={target?.healthIntervalSeconds ?? undefined}
+          placeholder="default"
+          error={errors.healthIntervalSeconds}
+        />
+      </div>
+    </div>
+  );
+}
+
+function KindSwitch({
+  kind,
+  onChange,
+  error,
+}: {
+  kind: TargetKind;
+  onChange: (kind: TargetKind) => void;
+  error?: string | undefined;
+}) {
+  const labelId = useId();
+  return (
+    <div className="space-y-1.5">
+      <span id={labelId} className="block text-sm font-medium text-slate-700 dark:text-slate-200">
+        Kind
+      </span>
+      <div
+        role="radiogroup"
+        aria-labelledby={labelId}
+        className="inline-flex rounded-md border border-slate-300 p-0.5 dark:border-slate-700"
+      >
+        {TARGET_KINDS.map((option) => (
+          <label
+            key={option}
+            className={`cursor-pointer rounded px-4 py-1.5 text-sm font-medium has-focus-visible:ring-2 has-focus-visible:ring-indigo-500 ${
+              kind === option
+                ? "bg-indigo-600 text-white dark:bg-indigo-500"
+                : "text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800"
+            }`}
+          >
+            <input
+              type="radio"
+              name="kind"
+              value={option}
+              checked={kind === option}
+              onChange={() => onChange(option)}
+              className="sr-only"
+            />
+            {TARGET_KIND_LABELS[option]}
+          </label>
+        ))}
+      </div>
+      {error ? (
+        <p className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Tags as key = value rows; posted as parallel `tagKey` / `tagValue` fields. */
+function TagsEditor({ initial, error }: { initial: TagRow[]; error?: string | undefined }) {
+  // Stable row ids, so removing a row keeps what was typed in the others.
+  const [rows, setRows] = useState(() => initial.map((row, index) => ({ ...row, id: index })));
+  const [nextId, setNextId] = useState(initial.length);
+  const headingId = useId();
+  const errorId = useId();
+  return (
+    <fieldset
+      className="space-y-2"
+      aria-labelledby={headingId}
+      aria-describedby={error ? errorId : undefined}
+    >
+      <div className="flex items-center justify-between">
+        <span id={headingId} className="text-sm font-medium text-slate-700 dark:text-slate-200">
+          Tags
+        </span>
+        <Button
+          variant="ghost"
+          size="sm"
+          onClick={() => {
+            setRows((current) => [...current, { id: nextId, key: "", value: "" }]);
+            setNextId((id) => id + 1);
+          }}
+        >
+          + Add tag
+        </Button>
+      </div>
+      <ul className="space-y-2">
+        {rows.map((row, index) => (
+          <li key={row.id} className="flex items-center gap-2" data-tag-row>
+            <input
+              name="tagKey"
+              defaultValue={row.key}
+              aria-label={`Tag ${index + 1} key`}
+              placeholder="key (e.g. env)"
+              autoComplete="off"
+              aria-invalid={error ? true : undefined}
+              className={`${inputClass} font-mono`}
+            />
+            <span aria-hidden="true" className="text-slate-400">
+              =
+            </span>
+            <input
+              name="tagValue"
+              defaultValue={row.value}
+              aria-label={`Tag ${index + 1} value`}
+              placeholder="value (e.g. prod)"
+              autoComplete="off"
+              aria-invalid={error ? true : undefined}
+              className={`${inputClass} font-mono`}
+            />
+            <Button
+              variant="ghost"
+              size="sm"
+              aria-label={`Remove tag ${index + 1}`}
+              onClick={() => setRows((current) => current.filter((candidate) => candidate.id !== row.id))}
+            >
+              ×
+            </Button>
+          </li>
+        ))}
+      </ul>
+      {error ? (
+        <p id={errorId} className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
+          {error}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
