@@ -206,6 +206,29 @@ describe("targets", () => {
     expect(unreadable.fields.content).toContain("Cannot read the YAML");
   });
 
+  test("HTTP options travel through export and import (CSV columns, YAML object)", async () => {
+    await ops().create.mutate({
+      name: "http-opts",
+      address: "127.0.0.1",
+      port: 8081,
+      kind: "http",
+      http: { scheme: "http", path: "/status", expectStatus: 204 },
+    });
+    for (const format of ["csv", "yaml"] as const) {
+      const exported = await ops().export.query({ format, selector: "name=http-opts" });
+      const changed =
+        format === "csv"
+          ? exported.content.replace("/status", "/healthz")
+          : exported.content.replace("path: /status", "path: /healthz");
+      const dry = await ops().import.mutate({ format, content: changed, dryRun: true });
+      expect(dry.update).toEqual([{ name: "http-opts", changes: ["http_options"] }]);
+    }
+    const csv = "name,address,port,kind,http_scheme,http_path\nhttp-new,127.0.0.1,8082,http,http,/ping";
+    await ops().import.mutate({ format: "csv", content: csv, dryRun: false });
+    const created = (await ops().list.query({ search: "http-new" })).items[0]!;
+    expect(created.http).toMatchObject({ scheme: "http", path: "/ping" });
+  });
+
   test("tags in another order are the same tags: an import reports no change", async () => {
     const exported = await ops().export.query({ format: "csv", selector: "name=web-2" });
     const reordered = exported.content.replace(

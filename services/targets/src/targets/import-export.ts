@@ -11,7 +11,31 @@ import * as repo from "./targets.repository.ts";
 import { assertCredentials, type TargetsDeps, targetRowFromInput } from "./targets.service.ts";
 
 /** The columns of the exchange format; tags are `key=value;key=value` in CSV and a map in YAML. */
-const COLUMNS = ["name", "address", "port", "kind", "tags", "description", "enabled", "maintenance"] as const;
+const COLUMNS = [
+  "name",
+  "address",
+  "port",
+  "kind",
+  "tags",
+  "description",
+  "enabled",
+  "maintenance",
+  "http_scheme",
+  "http_path",
+  "http_expect_status",
+] as const;
+/** The fields a record may set (YAML carries `http` as an object; CSV as the http_* columns). */
+const IMPORT_FIELDS = [
+  "name",
+  "address",
+  "port",
+  "kind",
+  "tags",
+  "description",
+  "enabled",
+  "maintenance",
+  "http",
+];
 type Format = "csv" | "yaml";
 type Record_ = Record<string, unknown>;
 
@@ -44,6 +68,19 @@ function booleanCell(cell: unknown): unknown {
   return cell;
 }
 
+/** The http_* columns of a CSV row as the `http` options (absent when the row has none). */
+function httpFromCells(record: Record_): unknown {
+  const scheme = record.http_scheme || undefined;
+  const path = record.http_path || undefined;
+  const expect = record.http_expect_status;
+  if (!scheme && !path && !expect) return undefined;
+  return {
+    ...(scheme ? { scheme } : {}),
+    ...(path ? { path } : {}),
+    ...(expect ? { expectStatus: Number(expect) } : {}),
+  };
+}
+
 export async function exportTargets(
   deps: TargetsDeps,
   input: { format: Format; selector?: string | undefined },
@@ -58,11 +95,18 @@ export async function exportTargets(
     description: row.description,
     enabled: row.enabled,
     maintenance: row.maintenance,
+    ...(row.http_options ? { http: row.http_options } : {}),
   }));
   const content =
     input.format === "csv"
       ? stringifyCsv(
-          records.map((record) => ({ ...record, tags: tagsToCell(record.tags) })),
+          records.map(({ http, ...record }) => ({
+            ...record,
+            tags: tagsToCell(record.tags),
+            http_scheme: http?.scheme ?? "",
+            http_path: http?.path ?? "",
+            http_expect_status: http?.expectStatus ?? "",
+          })),
           { header: true, columns: [...COLUMNS], cast: { boolean: (value) => String(value) } },
         )
       : stringifyYaml({ targets: records });
@@ -86,6 +130,7 @@ function readRecords(format: Format, content: string): { line: number; record: R
           enabled: booleanCell(record.enabled),
           maintenance: booleanCell(record.maintenance),
           description: record.description ?? undefined,
+          http: httpFromCells(record),
         },
       }));
     }
@@ -112,7 +157,16 @@ function canonical(value: unknown): string {
   );
 }
 
-const COMPARED = ["address", "port", "kind", "tags", "description", "enabled", "maintenance"] as const;
+const COMPARED = [
+  "address",
+  "port",
+  "kind",
+  "tags",
+  "description",
+  "enabled",
+  "maintenance",
+  "http_options",
+] as const;
 
 /**
  * Imports targets by name: new names are created, known ones updated. A dry run reports exactly what an import
@@ -129,9 +183,7 @@ export async function importTargets(
   const seen = new Set<string>();
   for (const { line, record } of records) {
     const fields = Object.fromEntries(
-      Object.entries(record).filter(
-        ([key, value]) => (COLUMNS as readonly string[]).includes(key) && value !== undefined,
-      ),
+      Object.entries(record).filter(([key, value]) => IMPORT_FIELDS.includes(key) && value !== undefined),
     );
     const parsed = ZCreateTargetRequestSchema.safeParse(fields);
     if (!parsed.success) {
