@@ -43,12 +43,14 @@ const upstreams = {
   auth: echoServer("auth"),
   users: echoServer("users"),
   targets: echoServer("targets"),
+  discovery: echoServer("discovery"),
   web: echoServer("web"),
 };
 const upstreamEnv = {
   AUTH_UPSTREAM: `127.0.0.1:${upstreams.auth.port}`,
   USERS_UPSTREAM: `127.0.0.1:${upstreams.users.port}`,
   TARGETS_UPSTREAM: `127.0.0.1:${upstreams.targets.port}`,
+  DISCOVERY_UPSTREAM: `127.0.0.1:${upstreams.discovery.port}`,
   WEB_UPSTREAM: `127.0.0.1:${upstreams.web.port}`,
 };
 
@@ -117,6 +119,10 @@ describe("Caddyfile.local", () => {
     ["/trpc/users/list,get", "users"],
     ["/api/v1/targets/items", "targets"],
     ["/trpc/targets/list,preview", "targets"],
+    ["/api/v1/discovery/scans", "discovery"],
+    ["/api/v1/discovery/runs/123/diff", "discovery"],
+    ["/trpc/discovery/scans.list,runs.list", "discovery"],
+    ["/api/v1/discoveryfoo", "web"],
     ["/api/v1/openapi.json", "web"],
     ["/api/docs", "web"],
     ["/api/docs/index.css", "web"],

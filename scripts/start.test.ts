@@ -1,5 +1,5 @@
 // Runs scripts/start.ts and scripts/migrate.ts for real inside a throw-away copy of the repository in which
-// the services and the web server are small stubs, so the orchestration (secrets, build, env wiring,
+// the services, the workers and the web server are small stubs, so the orchestration (secrets, build, env wiring,
 // gateway, readiness, shutdown and crash handling) is tested without depending on the real services.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StartedProcess, TestDatabase } from "../packages/testing/src/index.ts";
 import { createTestDatabase, getFreePort, isPortOpen, startProcess } from "../packages/testing/src/index.ts";
-import { SERVICES } from "./lib/services.ts";
+import { SERVICES, WORKERS } from "./lib/services.ts";
 
 const ROOT = join(import.meta.dir, "..");
 
@@ -75,6 +75,7 @@ beforeAll(async () => {
     write(join(repo, "services", name, "src", "main.ts"), STUB);
     write(join(repo, "services", name, "src", "migrate.ts"), MIGRATE_STUB);
   }
+  for (const { entry } of WORKERS) write(join(repo, entry), STUB);
   write(join(repo, "apps", "web", "server.ts"), STUB.replace('Bun.main.split("/").at(-3)', '"web"'));
   write(
     join(repo, "apps", "web", "package.json"),
@@ -97,7 +98,15 @@ afterAll(async () => {
 
 interface Run {
   child: StartedProcess;
-  ports: { gateway: number; web: number; auth: number; users: number };
+  ports: {
+    gateway: number;
+    web: number;
+    auth: number;
+    users: number;
+    targets: number;
+    discovery: number;
+    system: number;
+  };
 }
 
 async function start(extraEnv: Record<string, string> = {}, wrapper: string[] = []): Promise<Run> {
@@ -106,6 +115,9 @@ async function start(extraEnv: Record<string, string> = {}, wrapper: string[] = 
     web: await getFreePort(),
     auth: await getFreePort(),
     users: await getFreePort(),
+    targets: await getFreePort(),
+    discovery: await getFreePort(),
+    system: await getFreePort(),
   };
   const child = await startProcess({
     cmd: [...wrapper, process.execPath, "scripts/start.ts"],
@@ -118,6 +130,9 @@ async function start(extraEnv: Record<string, string> = {}, wrapper: string[] = 
       OPSC_WEB_PORT: String(ports.web),
       OPSC_AUTH_PORT: String(ports.auth),
       OPSC_USERS_PORT: String(ports.users),
+      OPSC_TARGETS_PORT: String(ports.targets),
+      OPSC_DISCOVERY_PORT: String(ports.discovery),
+      OPSC_SYSTEM_PORT: String(ports.system),
       DATABASE_URL: db.url,
       REDIS_URL: process.env.TEST_REDIS_URL || "redis://127.0.0.1:6379",
       NO_COLOR: "1",
@@ -197,10 +212,43 @@ describe("bun run start", () => {
       expect(web).toMatchObject({
         PORT: String(run.ports.web),
         OPSC_API_URL: gateway,
-        OPSC_SERVICES: "auth,users,targets",
+        OPSC_SERVICES: "auth,users,targets,discovery",
       });
       expect(web.INTERNAL_TOKEN).toBeUndefined();
       expect(web.DATABASE_URL).toBeUndefined();
+      expect(web.VAULT_KEYS).toBeUndefined();
+
+      // The system worker: started like a service, with Redis, the internal token, the vault keys and the
+      // internal URLs of the services it calls, but no database and no auth secrets.
+      const vaultKeys = /^VAULT_KEYS=(.+)$/m.exec(firstSecrets)?.[1] ?? "";
+      expect(vaultKeys).toStartWith("k1:");
+      const system = readEnv("system");
+      expect(system).toMatchObject({
+        PORT: String(run.ports.system),
+        HOST: "127.0.0.1",
+        REDIS_URL: process.env.TEST_REDIS_URL || "redis://127.0.0.1:6379",
+        REDIS_PREFIX: "opsc",
+        INTERNAL_TOKEN: internal,
+        VAULT_KEYS: vaultKeys,
+        TARGETS_INTERNAL_URL: `http://127.0.0.1:${run.ports.targets}`,
+        DISCOVERY_INTERNAL_URL: `http://127.0.0.1:${run.ports.discovery}`,
+        NODE_ENV: "production",
+      });
+      expect(system.DATABASE_URL).toBeUndefined();
+      expect(system.BETTER_AUTH_SECRET).toBeUndefined();
+      expect(system.SETUP_TOKEN).toBeUndefined();
+      expect(readEnv("targets").VAULT_KEYS).toBe(vaultKeys);
+      // Discovery reads the inventory and imports through the targets service; it never sees the vault keys.
+      const discovery = readEnv("discovery");
+      expect(discovery).toMatchObject({
+        PORT: String(run.ports.discovery),
+        INTERNAL_TOKEN: internal,
+        AUTH_INTERNAL_URL: `http://127.0.0.1:${run.ports.auth}`,
+        TARGETS_INTERNAL_URL: `http://127.0.0.1:${run.ports.targets}`,
+      });
+      expect(discovery.VAULT_KEYS).toBeUndefined();
+      expect(out).toMatch(/\nsystem\s+\| a plain line from system/);
+      expect((await fetch(`http://127.0.0.1:${run.ports.system}/readyz`)).status).toBe(200);
 
       expect(await (await fetch(`${gateway}/api/v1/users/me`)).json()).toEqual({
         stub: "users",
@@ -214,6 +262,7 @@ describe("bun run start", () => {
       expect(await run.child.stop()).toBe(0);
     }
     expect(run.child.output()).toContain("auth got SIGTERM");
+    expect(run.child.output()).toContain("system got SIGTERM");
     expect(run.child.output()).toContain("stopped");
     expect(await allClosed(run.ports)).toBe(true);
   });

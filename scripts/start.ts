@@ -1,10 +1,11 @@
 // `bun run start`: the all-in-one mode. Finds (or starts) PostgreSQL and Redis, builds the web app when
-// needed, runs every service, the web server and the Caddy gateway, and stops everything together.
+// needed, runs every service, every worker, the web server and the Caddy gateway, and stops everything together.
 //
 // Environment (all optional):
 //   OPSC_PORT             gateway port (default 8080); the app is at http://127.0.0.1:<port>
 //   OPSC_DATA_DIR         local state: secrets.env, private PostgreSQL/Redis, Caddy data (default .opsc)
 //   OPSC_<SERVICE>_PORT   port of one service (OPSC_AUTH_PORT=8101, OPSC_USERS_PORT=8102), OPSC_WEB_PORT=8100
+//   OPSC_<WORKER>_PORT    health/metrics port of one worker (OPSC_SYSTEM_PORT=8111)
 //   DATABASE_URL, REDIS_URL   use these servers instead of 127.0.0.1:5432 / :6379 / a private instance
 //   PUBLIC_URL            origin the browser uses, when it is not http://127.0.0.1:<OPSC_PORT>
 //   LOG_LEVEL, NODE_ENV   passed to every process (defaults: info, production)
@@ -21,7 +22,7 @@ import { resolvePostgres } from "./lib/postgres.ts";
 import type { RedisHandle } from "./lib/redis.ts";
 import { resolveRedis } from "./lib/redis.ts";
 import { loadSecrets, randomSecret } from "./lib/secrets.ts";
-import { GATEWAY_PORT, portEnvName, SERVICES, WEB_PORT } from "./lib/services.ts";
+import { DISCOVERY_PORT, GATEWAY_PORT, portEnvName, SERVICES, WEB_PORT, WORKERS } from "./lib/services.ts";
 import { installHint } from "./lib/system.ts";
 import { webBuildState } from "./lib/web-build.ts";
 
@@ -33,7 +34,14 @@ let postgres: PostgresHandle | undefined;
 let redis: RedisHandle | undefined;
 let shuttingDown: Promise<never> | undefined;
 
-const SERVICE_ONLY_ENV = ["DATABASE_URL", "REDIS_URL", "INTERNAL_TOKEN", "BETTER_AUTH_SECRET", "SETUP_TOKEN"];
+const SERVICE_ONLY_ENV = [
+  "DATABASE_URL",
+  "REDIS_URL",
+  "INTERNAL_TOKEN",
+  "BETTER_AUTH_SECRET",
+  "SETUP_TOKEN",
+  "VAULT_KEYS",
+];
 
 function withoutServiceSecrets(env: Record<string, string | undefined>): Record<string, string | undefined> {
   const copy = { ...env };
@@ -120,8 +128,13 @@ async function main(): Promise<void> {
     ...service,
     port: envPort(portEnvName(service.name), service.port),
   }));
+  const workers = WORKERS.map((worker) => ({
+    ...worker,
+    port: envPort(portEnvName(worker.name), worker.port),
+  }));
   const ports: [string, number][] = [
     ...services.map((service): [string, number] => [service.name, service.port]),
+    ...workers.map((worker): [string, number] => [worker.name, worker.port]),
     ["web", webPort],
     ["gateway", gatewayPort],
   ];
@@ -132,7 +145,13 @@ async function main(): Promise<void> {
       );
     }
   }
-  setPrefixWidth(["gateway", "build", "redis", ...services.map((service) => service.name)]);
+  setPrefixWidth([
+    "gateway",
+    "build",
+    "redis",
+    ...services.map((service) => service.name),
+    ...workers.map((worker) => worker.name),
+  ]);
 
   const data = dataDir();
   mkdirSync(data, { recursive: true, mode: 0o700 });
@@ -170,6 +189,7 @@ async function main(): Promise<void> {
     },
     users: { AUTH_INTERNAL_URL: serviceUrl("auth") },
     targets: { AUTH_INTERNAL_URL: serviceUrl("auth"), VAULT_KEYS: secrets.values.VAULT_KEYS },
+    discovery: { AUTH_INTERNAL_URL: serviceUrl("auth"), TARGETS_INTERNAL_URL: serviceUrl("targets") },
   };
 
   const ready: { name: string; child: Child; check: () => Promise<boolean> }[] = [];
@@ -183,6 +203,32 @@ async function main(): Promise<void> {
       }),
     );
     ready.push({ name: service.name, child, check: () => isHttpOk(`${serviceUrl(service.name)}/readyz`) });
+  }
+  for (const worker of workers) {
+    const child = watch(
+      spawnChild({
+        name: worker.name,
+        cmd: [process.execPath, worker.entry],
+        // A worker gets Redis, the internal token and the vault keys (to open credentials it uses), no database.
+        env: {
+          ...base,
+          REDIS_URL: common.REDIS_URL,
+          REDIS_PREFIX: common.REDIS_PREFIX,
+          INTERNAL_TOKEN: common.INTERNAL_TOKEN,
+          VAULT_KEYS: secrets.values.VAULT_KEYS,
+          TARGETS_INTERNAL_URL: serviceUrl("targets"),
+          // Same default and override as the discovery service's own port (OPSC_DISCOVERY_PORT).
+          DISCOVERY_INTERNAL_URL: `http://127.0.0.1:${envPort(portEnvName("discovery"), DISCOVERY_PORT)}`,
+          PORT: String(worker.port),
+        },
+        cwd: ROOT,
+      }),
+    );
+    ready.push({
+      name: worker.name,
+      child,
+      check: () => isHttpOk(`http://127.0.0.1:${worker.port}/readyz`),
+    });
   }
   const web = watch(
     spawnChild({

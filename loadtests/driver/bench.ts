@@ -1,14 +1,15 @@
 /**
- * `bun run bench <suite>`: measures the scenarios of a suite against the real system on this machine (services as
- * processes behind Caddy, over a fresh database), each as a ratio against the suite's baseline measured in the same
- * run, and writes the results to loadtests/results/. The k6 suites in loadtests/k6 describe the same scenarios for
- * machines where k6 runs.
+ * `bun run bench <suite>`: measures a suite against the real system on this machine (services as processes behind
+ * Caddy, over a fresh database; the system worker too when the suite asks), each result as a ratio against the
+ * suite's baseline measured in the same run, and writes the results to loadtests/results/. A suite has request
+ * scenarios (latency percentiles and throughput at a concurrency) or one-off measurements (the duration of a piece
+ * of work, a few rounds). The k6 suites in loadtests/k6 describe the request scenarios for machines where k6 runs.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { startDeployment } from "@opsc/testing";
-import { runScenario, type ScenarioResult } from "./measure.ts";
+import { type DurationResult, measureDuration, runScenario, type ScenarioResult } from "./measure.ts";
 import { SUITES } from "./suites.ts";
 
 const suiteName = process.argv[2] ?? "";
@@ -20,14 +21,16 @@ if (!suite) {
 const total = Number(process.env.BENCH_REQUESTS ?? 2000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const warmup = Number(process.env.BENCH_WARMUP ?? 200);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const roundWarmup = Number(process.env.BENCH_ROUND_WARMUP ?? 1);
 
-const deployment = await startDeployment({ logLevel: "error", authEnv: { SIGN_IN_RATE_LIMIT_MAX: "1000" } });
-try {
-  const context = await suite.setup(deployment.url, deployment.setupToken);
+const ratio = (value: number, baseline: number) => Math.round((value / baseline) * 100) / 100;
+
+async function runScenarios(url: string, context: unknown) {
   const results: (ScenarioResult & { p50Ratio: number; throughputRatio: number })[] = [];
   let baseline: ScenarioResult | undefined;
-  for (const scenario of suite.scenarios) {
-    const result = await runScenario(scenario.name, () => scenario.request(deployment.url, context), {
+  for (const scenario of suite!.scenarios ?? []) {
+    const result = await runScenario(scenario.name, () => scenario.request(url, context), {
       total,
       concurrency,
       warmup,
@@ -35,36 +38,77 @@ try {
     baseline ??= result;
     results.push({
       ...result,
-      p50Ratio: Math.round((result.p50Ms / baseline.p50Ms) * 100) / 100,
-      throughputRatio: Math.round((result.throughputPerSecond / baseline.throughputPerSecond) * 100) / 100,
+      p50Ratio: ratio(result.p50Ms, baseline.p50Ms),
+      throughputRatio: ratio(result.throughputPerSecond, baseline.throughputPerSecond),
     });
     console.log(
       `${scenario.name.padEnd(44)} p50 ${String(result.p50Ms).padStart(7)} ms  p99 ${String(result.p99Ms).padStart(7)} ms  ` +
         `${String(result.throughputPerSecond).padStart(8)}/s  errors ${result.errors}`,
     );
   }
-  const report = {
-    suite: suiteName,
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", bun: Bun.version },
-    settings: {
-      requests: total,
-      concurrency,
-      warmup,
-      path: "client → Caddy → service processes → PostgreSQL",
-    },
-    baseline: suite.scenarios[0]?.name,
-    results,
-  };
-  const folder = join(import.meta.dir, "..", "results");
-  mkdirSync(folder, { recursive: true });
-  const file = join(folder, `${suiteName}-${report.date.slice(0, 16).replace(/[:T]/g, "-")}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(
-    `\nratios against "${report.baseline}" (same run): ${results.map((r) => `${r.name}: p50 ×${r.p50Ratio}, throughput ×${r.throughputRatio}`).join("; ")}`,
-  );
-  console.log(`written to ${file}`);
-  if (results.some((result) => result.errors > 0)) process.exitCode = 1;
+  return results;
+}
+
+async function runMeasurements(context: unknown) {
+  const results: (DurationResult & { durationRatio: number; throughputRatio: number })[] = [];
+  let baseline: DurationResult | undefined;
+  for (const measurement of suite!.measurements ?? []) {
+    const result = await measureDuration(measurement.name, () => measurement.run(context), {
+      rounds,
+      warmup: roundWarmup,
+    });
+    baseline ??= result;
+    results.push({
+      ...result,
+      durationRatio: ratio(result.medianMs, baseline.medianMs),
+      throughputRatio: ratio(result.itemsPerSecond, baseline.itemsPerSecond),
+    });
+    console.log(
+      `${measurement.name.padEnd(60)} median ${String(result.medianMs).padStart(8)} ms  ` +
+        `(min ${result.minMs}, max ${result.maxMs})  ${String(result.itemsPerSecond).padStart(8)} items/s  errors ${result.errors}`,
+    );
+  }
+  return results;
+}
+
+const deployment = await startDeployment({
+  logLevel: "error",
+  authEnv: { SIGN_IN_RATE_LIMIT_MAX: "1000" },
+  ...suite.deployment,
+});
+try {
+  const context = await suite.setup(deployment.url, deployment.setupToken, deployment);
+  try {
+    const scenarios = await runScenarios(deployment.url, context);
+    const measurements = await runMeasurements(context);
+    const report = {
+      suite: suiteName,
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", bun: Bun.version },
+      settings: scenarios.length
+        ? { requests: total, concurrency, warmup, path: "client → Caddy → service processes → PostgreSQL" }
+        : { rounds, warmupRounds: roundWarmup, workers: suite.deployment?.workers ? 1 : 0 },
+      baseline: (suite.scenarios ?? suite.measurements)?.[0]?.name,
+      results: scenarios.length ? scenarios : measurements,
+    };
+    const folder = join(import.meta.dir, "..", "results");
+    mkdirSync(folder, { recursive: true });
+    const file = join(folder, `${suiteName}-${report.date.slice(0, 16).replace(/[:T]/g, "-")}.json`);
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(
+      `\nratios against "${report.baseline}" (same run): ${
+        scenarios.length
+          ? scenarios.map((r) => `${r.name}: p50 ×${r.p50Ratio}, throughput ×${r.throughputRatio}`).join("; ")
+          : measurements
+              .map((r) => `${r.name}: duration ×${r.durationRatio}, throughput ×${r.throughputRatio}`)
+              .join("; ")
+      }`,
+    );
+    console.log(`written to ${file}`);
+    if ([...scenarios, ...measurements].some((result) => result.errors > 0)) process.exitCode = 1;
+  } finally {
+    await suite.teardown?.(context);
+  }
 } finally {
   await deployment.stop();
 }

@@ -63,3 +63,52 @@ export async function runScenario(
     throughputPerSecond: round(latencies.length / elapsedSeconds),
   };
 }
+
+/** Durations of one-off runs of a piece of work (a sweep of 1,000 targets, say), and its throughput. */
+export interface DurationResult {
+  name: string;
+  rounds: number;
+  /** Items one run handles (targets checked). */
+  items: number;
+  /** Items that failed over all rounds (a probe that did not answer, a target without a result). */
+  errors: number;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  /** Items per second at the median duration. */
+  itemsPerSecond: number;
+}
+
+/**
+ * Runs `run` `warmup` times unmeasured, then `rounds` times, one at a time, timing each run. `run` returns how many
+ * items it handled and how many of them failed; failures are reported, never hidden in the numbers.
+ */
+export async function measureDuration(
+  name: string,
+  run: () => Promise<{ items: number; errors: number }>,
+  options: { rounds: number; warmup: number },
+): Promise<DurationResult> {
+  for (let index = 0; index < options.warmup; index++) await run();
+  const durations: number[] = [];
+  let items = 0;
+  let errors = 0;
+  for (let index = 0; index < options.rounds; index++) {
+    const startedAt = performance.now();
+    const outcome = await run();
+    durations.push(performance.now() - startedAt);
+    items = outcome.items;
+    errors += outcome.errors;
+  }
+  durations.sort((a, b) => a - b);
+  const medianMs = percentile(durations, 0.5);
+  return {
+    name,
+    rounds: durations.length,
+    items,
+    errors,
+    medianMs: round(medianMs),
+    minMs: round(durations[0] ?? Number.NaN),
+    maxMs: round(durations.at(-1) ?? Number.NaN),
+    itemsPerSecond: round(items / (medianMs / 1000)),
+  };
+}

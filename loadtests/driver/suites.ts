@@ -1,17 +1,31 @@
 import { createOpsClient } from "@opsc/sdk";
+import type { Deployment, DeploymentOptions } from "@opsc/testing";
+import { createAdmin, PASSWORD } from "./admin.ts";
+import { health } from "./health-suite.ts";
 
+/** A request measured many times at a concurrency: latency percentiles and throughput. */
 export interface Scenario<Context> {
   name: string;
   request: (url: string, context: Context) => Promise<Response>;
 }
 
-export interface Suite<Context> {
-  setup: (url: string, setupToken: string) => Promise<Context>;
-  /** The first scenario is the baseline the others are compared with. */
-  scenarios: Scenario<Context>[];
+/** A piece of work measured as a whole, a few rounds: its duration and items per second. */
+export interface Measurement<Context> {
+  name: string;
+  /** Runs the work once; returns how many items it handled and how many of them failed. */
+  run: (context: Context) => Promise<{ items: number; errors: number }>;
 }
 
-const PASSWORD = "benchmark admin password";
+export interface Suite<Context> {
+  /** What the deployment runs besides the services (e.g. `workers: true`). */
+  deployment?: Pick<DeploymentOptions, "workers" | "workerEnv">;
+  setup: (url: string, setupToken: string, deployment: Deployment) => Promise<Context>;
+  teardown?: (context: Context) => Promise<void>;
+  /** The first scenario is the baseline the other scenarios are compared with. */
+  scenarios?: Scenario<Context>[];
+  /** The first measurement is the baseline the other measurements are compared with. */
+  measurements?: Measurement<Context>[];
+}
 
 interface ApiContext {
   apiKey: string;
@@ -21,24 +35,7 @@ interface ApiContext {
 /** The API's request path: gateway, authentication through the auth service, a procedure, PostgreSQL. */
 const api: Suite<ApiContext> = {
   async setup(url, setupToken) {
-    const setup = await fetch(`${url}/api/v1/auth/setup`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        token: setupToken,
-        email: "bench@example.com",
-        name: "Bench",
-        password: PASSWORD,
-      }),
-    });
-    if (!setup.ok) throw new Error(`setup failed: ${setup.status}`);
-    const signIn = await fetch(`${url}/api/auth/sign-in/email`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: url },
-      body: JSON.stringify({ email: "bench@example.com", password: PASSWORD }),
-    });
-    const token = signIn.headers.get("set-auth-token");
-    if (!token) throw new Error(`sign-in failed: ${signIn.status}`);
+    const token = await createAdmin(url, setupToken);
     const ops = createOpsClient({ baseUrl: url, token });
     for (let index = 0; index < 200; index++) {
       await ops.users.accounts.create.mutate({
@@ -80,8 +77,8 @@ interface TargetsContext {
 
 /** Inventory queries at 10,000 targets: the tag-filtered list, the selector preview, the next page. */
 const targets: Suite<TargetsContext> = {
-  async setup(url, setupToken) {
-    const { token } = await api.setup(url, setupToken);
+  async setup(url, setupToken, deployment) {
+    const { token } = await api.setup(url, setupToken, deployment);
     const ops = createOpsClient({ baseUrl: url, token });
     const regions = ["eu", "us", "ap"];
     const roles = ["web", "api", "db", "cache", "worker"];
@@ -137,4 +134,4 @@ const targets: Suite<TargetsContext> = {
   ],
 };
 
-export const SUITES: Record<string, Suite<any>> = { api, targets };
+export const SUITES: Record<string, Suite<any>> = { api, targets, health };

@@ -6,7 +6,17 @@ export const SERVICES = [
   { name: "auth", port: 8101 },
   { name: "users", port: 8102 },
   { name: "targets", port: 8103 },
+  { name: "discovery", port: 8104 },
 ] as const;
+
+/**
+ * The workers, started after the services they call, each with a port for its /healthz, /readyz and /metrics
+ * (override with `OPSC_<NAME>_PORT`). They get Redis, the internal token and the vault keys, never the database.
+ */
+export const WORKERS = [{ name: "system", entry: "workers/system/src/main.ts", port: 8111 }] as const;
+
+/** Default internal URL of the discovery service, which the system worker's discovery module calls. */
+export const DISCOVERY_PORT = 8104;
 
 /** Name of one of the backend services. */
 export type ServiceName = (typeof SERVICES)[number]["name"];

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createAuthRouter } from "@opsc/auth/router";
 import { hasRole, type TRole } from "@opsc/contracts";
+import { createDiscoveryRouter } from "@opsc/discovery/router";
 import { createTargetsRouter } from "@opsc/targets/router";
 import { createUsersRouter } from "@opsc/users/router";
 import { startSystem, type TestSystem } from "../support/system.ts";
@@ -26,6 +27,9 @@ interface Ids {
   victimId: string;
   targetId: string;
   credentialId: string;
+  rangeId: string;
+  scanId: string;
+  runId: string;
 }
 
 const SAMPLE_INPUTS: Record<string, (ids: Ids) => unknown> = {
@@ -86,6 +90,27 @@ const SAMPLE_INPUTS: Record<string, (ids: Ids) => unknown> = {
   }),
   "targets.credentials.update": ({ credentialId }) => ({ id: credentialId, data: { description: "matrix" } }),
   "targets.credentials.delete": () => ({ id: "00000000-0000-4000-8000-000000000000" }),
+  "discovery.ranges.list": () => undefined,
+  "discovery.ranges.create": () => ({ cidr: `127.${Math.floor(Math.random() * 200) + 20}.0.0/24` }),
+  "discovery.ranges.update": ({ rangeId }) => ({ id: rangeId, data: { description: "matrix" } }),
+  "discovery.ranges.delete": () => ({ id: "00000000-0000-4000-8000-000000000000" }),
+  "discovery.scans.list": () => ({}),
+  "discovery.scans.get": ({ scanId }) => ({ id: scanId }),
+  "discovery.scans.create": () => ({
+    name: `m-${crypto.randomUUID().slice(0, 8)}`,
+    ranges: ["127.1.9.0/30"],
+    ports: [22],
+  }),
+  "discovery.scans.update": ({ scanId }) => ({ id: scanId, data: { description: "matrix" } }),
+  "discovery.scans.delete": () => ({ id: "00000000-0000-4000-8000-000000000000" }),
+  // Queued for a worker that does not exist here; a second call is a 409, which is fine for the matrix.
+  "discovery.scans.run": ({ scanId }) => ({ id: scanId }),
+  "discovery.runs.list": ({ scanId }) => ({ scanId }),
+  "discovery.runs.get": ({ runId }) => ({ id: runId }),
+  "discovery.runs.cancel": () => ({ id: "00000000-0000-4000-8000-000000000000" }),
+  "discovery.results.list": ({ runId }) => ({ runId }),
+  "discovery.results.diff": ({ runId }) => ({ runId }),
+  "discovery.results.import": ({ runId }) => ({ runId, hosts: [{ address: "127.1.9.1" }] }),
 };
 
 function proceduresOf(service: string, routerInstance: { _def: { procedures: Record<string, unknown> } }) {
@@ -138,7 +163,21 @@ beforeAll(async () => {
     kind: "http",
     credentialId: credential.id,
   });
-  ids = { victimId: victim.id, targetId: target.id, credentialId: credential.id };
+  const range = await system.admin.client.discovery.ranges.create.mutate({ cidr: "127.1.9.0/24" });
+  const scan = await system.admin.client.discovery.scans.create.mutate({
+    name: "matrix-scan",
+    ranges: ["127.1.9.0/30"],
+    ports: [22],
+  });
+  const run = await system.admin.client.discovery.scans.run.mutate({ id: scan.id });
+  ids = {
+    victimId: victim.id,
+    targetId: target.id,
+    credentialId: credential.id,
+    rangeId: range.id,
+    scanId: scan.id,
+    runId: run.id,
+  };
   callers = [
     { name: "anonymous", role: null, isApiKey: false, headers: {} },
     { name: "viewer", role: "viewer", isApiKey: false, headers: { authorization: `Bearer ${viewer.token}` } },
@@ -188,6 +227,7 @@ const procedures = [
   ...proceduresOf("auth", createAuthRouter(stub) as never),
   ...proceduresOf("users", createUsersRouter(stub) as never),
   ...proceduresOf("targets", createTargetsRouter(stub) as never),
+  ...proceduresOf("discovery", createDiscoveryRouter(stub as never) as never),
 ];
 
 describe("authorization matrix", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createAuthRouter } from "@opsc/auth/router";
+import { createDiscoveryRouter } from "@opsc/discovery/router";
 import { createServiceOpenApiDocument, mergeOpenApiDocuments } from "@opsc/server-kit";
 import { createTargetsRouter } from "@opsc/targets/router";
 import { createUsersRouter } from "@opsc/users/router";
@@ -20,6 +21,10 @@ describe("OpenAPI", () => {
       createServiceOpenApiDocument(createAuthRouter(deps), { title: "auth", version: "1" }),
       createServiceOpenApiDocument(createUsersRouter(deps), { title: "users", version: "1" }),
       createServiceOpenApiDocument(createTargetsRouter(deps as never), { title: "targets", version: "1" }),
+      createServiceOpenApiDocument(createDiscoveryRouter(deps as never), {
+        title: "discovery",
+        version: "1",
+      }),
     ],
     { title: "OpsConductor", version: "1" },
   );
@@ -38,7 +43,9 @@ describe("OpenAPI", () => {
     expect(paths).toContain("/users/accounts");
     expect(paths).toContain("/users/me/api-keys/{id}/revoke");
     expect(paths).toContain("/targets/items/{id}/test");
-    expect(paths.every((path) => /^\/(auth|users|targets)\//.test(path))).toBe(true);
+    expect(paths).toContain("/discovery/scans/{id}/run");
+    expect(paths).toContain("/discovery/runs/{runId}/diff");
+    expect(paths.every((path) => /^\/(auth|users|targets|discovery)\//.test(path))).toBe(true);
     expect(merged.paths?.["/users/accounts"]?.get?.security).toBeDefined();
     expect(merged.paths?.["/auth/setup"]?.get?.security).toBeUndefined();
   });

@@ -7,11 +7,17 @@ import { migrate as migrateAuth } from "@opsc/auth/migrate";
 import { createFirstAdmin } from "@opsc/auth/setup/setup.service";
 import type { TRole } from "@opsc/contracts";
 import { createDb } from "@opsc/db";
+import { createDiscoveryApp } from "@opsc/discovery/app";
+import { DISCOVERY_SCHEMA, type DiscoveryDatabase } from "@opsc/discovery/database";
+import { migrate as migrateDiscovery } from "@opsc/discovery/migrate";
+import { discoveryJobs } from "@opsc/discovery/runs/scan-job";
 import { createLogger } from "@opsc/logger";
 import { createOpsClient, type OpsClient } from "@opsc/sdk";
 import { createInternalClient } from "@opsc/server-kit";
+import { createProducer } from "@opsc/streams";
 import { createTargetsApp } from "@opsc/targets/app";
 import { TARGETS_SCHEMA, type TargetsDatabase } from "@opsc/targets/database";
+import type { TargetsInternalRouter } from "@opsc/targets/internal";
 import { migrate as migrateTargets } from "@opsc/targets/migrate";
 import { createTestDatabase, createTestRedis } from "@opsc/testing";
 import { createUsersApp } from "@opsc/users/app";
@@ -31,7 +37,7 @@ export interface SignedInUser {
 }
 
 /**
- * The auth and users services composed in one process over a fresh database and Redis prefix. Requests go
+ * The auth, users, targets and discovery services composed in one process over a fresh database and Redis prefix. Requests go
  * through each app's real HTTP handling (`app.handle`), including the service-to-service calls.
  */
 export async function startSystem(options: { signInMax?: number; connectTimeoutMs?: number } = {}) {
@@ -40,10 +46,16 @@ export async function startSystem(options: { signInMax?: number; connectTimeoutM
   await migrateAuth(database.url);
   await migrateUsers(database.url);
   await migrateTargets(database.url);
+  await migrateDiscovery(database.url);
   const log = createLogger({ service: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const authDb = createDb<AuthDatabase>({ url: database.url, schema: AUTH_SCHEMA, poolMax: 5 });
   const usersDb = createDb<UsersDatabase>({ url: database.url, schema: USERS_SCHEMA, poolMax: 5 });
   const targetsDb = createDb<TargetsDatabase>({ url: database.url, schema: TARGETS_SCHEMA, poolMax: 5 });
+  const discoveryDb = createDb<DiscoveryDatabase>({
+    url: database.url,
+    schema: DISCOVERY_SCHEMA,
+    poolMax: 5,
+  });
   const auth = createBetterAuth({
     db: authDb.db,
     secret: "test-secret-0123456789abcdef0123456789",
@@ -88,6 +100,26 @@ export async function startSystem(options: { signInMax?: number; connectTimeoutM
     internalToken: INTERNAL_TOKEN,
     trustedProxies: ["127.0.0.1"],
   });
+  const discoveryDeps = {
+    db: discoveryDb.db,
+    log,
+    // Scan jobs go to the test's own Redis prefix; a test runs them with the system worker's discovery module.
+    producer: createProducer({ redis: redis.redis, prefix: redis.prefix, catalog: discoveryJobs }),
+    inventory: createInternalClient<TargetsInternalRouter>({
+      baseUrl: "http://localhost",
+      name: "targets",
+      token: INTERNAL_TOKEN,
+      fetch: (input, init) => targetsApp.handle(new Request(input, init)),
+    }),
+    maxAddresses: 65_536,
+  };
+  const discoveryApp = createDiscoveryApp({
+    ...discoveryDeps,
+    redis: redis.redis,
+    identity,
+    internalToken: INTERNAL_TOKEN,
+    trustedProxies: ["127.0.0.1"],
+  });
 
   /** The gateway's routing, in process: each prefix reaches the service that owns it. */
   const handle = (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
@@ -97,6 +129,8 @@ export async function startSystem(options: { signInMax?: number; connectTimeoutM
     if (path.startsWith("/trpc/users") || path.startsWith("/api/v1/users")) return usersApp.handle(request);
     if (path.startsWith("/trpc/targets") || path.startsWith("/api/v1/targets"))
       return targetsApp.handle(request);
+    if (path.startsWith("/trpc/discovery") || path.startsWith("/api/v1/discovery"))
+      return discoveryApp.handle(request);
     return authApp.handle(request);
   };
 
@@ -123,6 +157,15 @@ export async function startSystem(options: { signInMax?: number; connectTimeoutM
       redisPrefix: redis.prefix,
       service: "targets",
       schema: TARGETS_SCHEMA,
+      domainEvents: true,
+      log,
+    }),
+    new OutboxRelay({
+      db: discoveryDb.db,
+      redis: redis.redis,
+      redisPrefix: redis.prefix,
+      service: "discovery",
+      schema: DISCOVERY_SCHEMA,
       domainEvents: true,
       log,
     }),
@@ -172,6 +215,9 @@ export async function startSystem(options: { signInMax?: number; connectTimeoutM
     targetsDb: targetsDb.db,
     targetsApp,
     targetsDeps,
+    discoveryDb: discoveryDb.db,
+    discoveryApp,
+    discoveryDeps,
     handle,
     authApp,
     internalToken: INTERNAL_TOKEN,
@@ -182,9 +228,13 @@ export async function startSystem(options: { signInMax?: number; connectTimeoutM
     relays,
     async stop() {
       await Promise.all(relays.map((relay) => relay.stop()));
+      // pg's pool.end() resolves before its sockets have closed, so the forced database drop below may terminate
+      // a connection that is still closing. Expected at teardown; without a listener it is an unhandled error.
+      for (const { pool } of [authDb, usersDb, targetsDb, discoveryDb]) pool.on("error", () => undefined);
       await authDb.db.destroy();
       await usersDb.db.destroy();
       await targetsDb.db.destroy();
+      await discoveryDb.db.destroy();
       await redis.cleanup();
       await database.drop();
     },

@@ -1,4 +1,5 @@
 import type { AuthRouter } from "@opsc/auth/router";
+import type { DiscoveryRouter } from "@opsc/discovery/router";
 import type { TargetsRouter } from "@opsc/targets/router";
 import type { UsersRouter } from "@opsc/users/router";
 import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from "@trpc/client";
@@ -64,6 +65,7 @@ export function createOpsClient(options: OpsClientOptions = {}) {
     auth: serviceClient<AuthRouter>("auth", options, baseUrl),
     users: serviceClient<UsersRouter>("users", options, baseUrl),
     targets: serviceClient<TargetsRouter>("targets", options, baseUrl),
+    discovery: serviceClient<DiscoveryRouter>("discovery", options, baseUrl),
     /** Sign-in, sign-out and the two-factor step (better-auth's client, under /api/auth). */
     session: createAuthClient({
       baseURL: `${baseUrl}/api/auth`,
@@ -101,5 +103,5 @@ export function fieldErrors(error: unknown): Record<string, string> {
   return result;
 }
 
-export type { AuthRouter, TargetsRouter, UsersRouter };
+export type { AuthRouter, DiscoveryRouter, TargetsRouter, UsersRouter };
 export { TRPCClientError };

@@ -12,6 +12,10 @@ export interface DeploymentOptions {
   web?: boolean;
   /** Extra environment for the auth service, e.g. a higher SIGN_IN_RATE_LIMIT_MAX for browser tests. */
   authEnv?: Record<string, string>;
+  /** Also start the system worker (`workers/system`: health checks), after the services it calls. */
+  workers?: boolean;
+  /** Extra environment for every system worker, e.g. a short HEALTH_SWEEP_INTERVAL_MS for tests. */
+  workerEnv?: Record<string, string>;
   logLevel?: string;
   databasePrefix?: string;
 }
@@ -19,13 +23,31 @@ export interface DeploymentOptions {
 export interface Deployment {
   /** The gateway's URL: the one origin browsers, the SDK and curl use. */
   url: string;
-  ports: { auth: number; users: number; targets: number; web: number; gateway: number };
+  ports: {
+    auth: number;
+    users: number;
+    targets: number;
+    web: number;
+    gateway: number;
+    discovery: number;
+    /** The first system worker's /healthz, /readyz and /metrics (with `workers: true`). */
+    system: number;
+  };
   /** The VAULT_KEYS the targets service runs with (a test may need to open what it sealed). */
   vaultKeys: string;
   database: TestDatabase;
   redis: TestRedis;
   /** The one-time token for `POST /api/v1/auth/setup`. */
   setupToken: string;
+  /** The services' shared INTERNAL_TOKEN (a test may call an internal router). */
+  internalToken: string;
+  /** The system workers started so far (`workers: true` starts the first); stopped by `stop()`. */
+  workers: (StartedProcess & { port: number })[];
+  /**
+   * Starts another system worker replica with the deployment's environment plus `env`, on a free port (also in
+   * the result), and resolves once its /readyz answers.
+   */
+  startSystemWorker(env?: Record<string, string>): Promise<StartedProcess & { port: number }>;
   stop(): Promise<void>;
 }
 
@@ -39,17 +61,22 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
   const root = repoRoot();
   const database = await createTestDatabase(options.databasePrefix);
   const redis = await createTestRedis();
-  const [auth, users, targets, web, gateway] = await Promise.all([
+  const [auth, users, targets, web, gateway, system, discovery] = await Promise.all([
     getFreePort(),
     getFreePort(),
     getFreePort(),
     getFreePort(),
+    getFreePort(),
+    getFreePort(),
+    // Where the system worker finds discovery: a port of the deployment's own, never a real install's 8104.
     getFreePort(),
   ]);
   const vaultKeys = `k1:${randomBytes(32).toString("base64")}`;
   const url = `http://127.0.0.1:${gateway}`;
   const setupToken = secret();
+  const internalToken = secret();
   const processes: StartedProcess[] = [];
+  const workers: (StartedProcess & { port: number })[] = [];
   let caddy: StartedCaddy | undefined;
 
   // Each step on its own: one failure must not leave the others running.
@@ -64,6 +91,36 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       await step().catch((error: unknown) => console.error("deployment cleanup:", error));
   };
 
+  async function startSystemWorker(env: Record<string, string>, fixedPort?: number) {
+    const port = fixedPort ?? (await getFreePort());
+    const child = await startProcess({
+      cmd: [process.execPath, join(root, "workers", "system", "src", "main.ts")],
+      cwd: root,
+      env: {
+        HOST: "127.0.0.1",
+        NODE_ENV: "production",
+        LOG_LEVEL: options.logLevel ?? "warn",
+        REDIS_URL: redis.url,
+        REDIS_PREFIX: redis.prefix,
+        INTERNAL_TOKEN: internalToken,
+        VAULT_KEYS: vaultKeys,
+        TARGETS_INTERNAL_URL: `http://127.0.0.1:${targets}`,
+        DISCOVERY_INTERNAL_URL: `http://127.0.0.1:${discovery}`,
+        // Within stop()'s grace period: what is still running is left for another replica to reclaim.
+        SHUTDOWN_TIMEOUT_MS: "2000",
+        ...options.workerEnv,
+        ...env,
+        PORT: String(port),
+      },
+      readyUrl: `http://127.0.0.1:${port}/readyz`,
+      timeoutMs: 60_000,
+    });
+    const worker = Object.assign(child, { port });
+    processes.push(worker);
+    workers.push(worker);
+    return worker;
+  }
+
   try {
     const common = {
       HOST: "127.0.0.1",
@@ -72,7 +129,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       DATABASE_URL: database.url,
       REDIS_URL: redis.url,
       REDIS_PREFIX: redis.prefix,
-      INTERNAL_TOKEN: secret(),
+      INTERNAL_TOKEN: internalToken,
     };
     const start = async (name: string, port: number, env: Record<string, string>, readyPath = "/readyz") => {
       const entry =
@@ -102,6 +159,11 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       AUTH_INTERNAL_URL: `http://127.0.0.1:${auth}`,
       VAULT_KEYS: vaultKeys,
     });
+    await start("discovery", discovery, {
+      ...common,
+      AUTH_INTERNAL_URL: `http://127.0.0.1:${auth}`,
+      TARGETS_INTERNAL_URL: `http://127.0.0.1:${targets}`,
+    });
     if (options.web) {
       // The web server gets no database or secrets: it reads the services' OpenAPI documents through the gateway.
       await start("web", web, {
@@ -109,9 +171,10 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
         NODE_ENV: "production",
         LOG_LEVEL: common.LOG_LEVEL,
         OPSC_API_URL: url,
-        OPSC_SERVICES: "auth,users,targets",
+        OPSC_SERVICES: "auth,users,targets,discovery",
       });
     }
+    if (options.workers) await startSystemWorker({}, system);
     caddy = await startCaddy({
       config: join(root, "caddy", "Caddyfile.local"),
       port: gateway,
@@ -119,6 +182,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
         AUTH_UPSTREAM: `127.0.0.1:${auth}`,
         USERS_UPSTREAM: `127.0.0.1:${users}`,
         TARGETS_UPSTREAM: `127.0.0.1:${targets}`,
+        DISCOVERY_UPSTREAM: `127.0.0.1:${discovery}`,
         WEB_UPSTREAM: `127.0.0.1:${web}`,
       },
     });
@@ -126,5 +190,16 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
     await stop();
     throw error;
   }
-  return { url, ports: { auth, users, targets, web, gateway }, database, redis, setupToken, vaultKeys, stop };
+  return {
+    url,
+    ports: { auth, users, targets, web, gateway, system, discovery },
+    database,
+    redis,
+    setupToken,
+    vaultKeys,
+    internalToken,
+    workers,
+    startSystemWorker: (env = {}) => startSystemWorker(env),
+    stop,
+  };
 }
