@@ -17,5 +17,7 @@ export default [
     route("targets/export", "routes/_app.targets.export.tsx"),
     route("targets/:id", "routes/_app.targets.$id.tsx"),
     route("credentials", "routes/_app.credentials.tsx"),
+    route("discovery", "routes/_app.discovery._index.tsx"),
+    route("discovery/scans/:id", "routes/_app.discovery.scans.$id.tsx"),
   ]),
 ] satisfies RouteConfig;

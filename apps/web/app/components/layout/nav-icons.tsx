@@ -34,3 +34,13 @@ export const CredentialsIcon = () => (
     <path d="m11 12 9-9M16 7l3 3M14 9l2 2" />
   </NavIcon>
 );
+
+/** A radar sweep. */
+export const DiscoveryIcon = () => (
+  <NavIcon>
+    <circle cx="12" cy="12" r="9" />
+    <circle cx="12" cy="12" r="4.5" />
+    <path d="M12 12 18.5 5.5" />
+    <path d="M16 15.5h.01" />
+  </NavIcon>
+);
