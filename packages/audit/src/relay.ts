@@ -64,37 +64,73 @@ export class OutboxRelay {
     let total = 0;
     const batchSize = this.options.batchSize ?? 200;
     for (;;) {
-      const audit = await this.publishBatch();
-      const events = this.options.domainEvents ? await this.publishEventBatch() : 0;
+      const audit = await this.publishBatch("audit_outbox", (row) => ({
+        type: "audit.recorded",
+        data: this.toAuditRecord(row as AuditOutboxRow),
+      }));
+      const events = this.options.domainEvents
+        ? await this.publishBatch("event_outbox", (row) => {
+            const event = row as EventOutboxRow;
+            return {
+              type: event.type,
+              data: {
+                eventId: event.event_id,
+                type: event.type,
+                service: this.options.service,
+                occurredAt: event.occurred_at.toISOString(),
+                payload: event.payload,
+              },
+            };
+          })
+        : 0;
       total += audit + events;
       if (audit < batchSize && events < batchSize) return total;
     }
   }
 
-  private async publishEventBatch(): Promise<number> {
-    const { db, redis, redisPrefix, service } = this.options;
+  private toAuditRecord(row: AuditOutboxRow): TAuditRecord {
+    return {
+      eventId: row.event_id,
+      occurredAt: row.occurred_at.toISOString(),
+      service: this.options.service,
+      actorType: row.actor_type,
+      actorId: row.actor_id,
+      apiKeyId: row.api_key_id,
+      action: row.action,
+      resourceType: row.resource_type,
+      resourceId: row.resource_id,
+      before: row.before ?? null,
+      after: row.after ?? null,
+      sourceIp: row.source_ip,
+      requestId: row.request_id,
+    };
+  }
+
+  /**
+   * Claims the oldest unpublished rows of one outbox table, XADDs them in one pipeline, and marks them published
+   * in the same transaction; a failed XADD rolls the claim back and the rows go out on the next drain.
+   */
+  private async publishBatch(
+    table: "audit_outbox" | "event_outbox",
+    toEntry: (row: { id: number; event_id: string }) => { type: string; data: unknown },
+  ): Promise<number> {
+    const { db, redis, redisPrefix } = this.options;
     const stream = streamKey(redisPrefix, "events");
     const maxLength = String(this.options.streamMaxLength ?? 1_000_000);
     return db.transaction().execute(async (trx) => {
       const rows = (await trx
-        .selectFrom("event_outbox")
+        .selectFrom(table)
         .selectAll()
         .where("published_at", "is", null)
         .orderBy("id")
         .limit(this.options.batchSize ?? 200)
         .forUpdate()
         .skipLocked()
-        .execute()) as { id: number; event_id: string; type: string; payload: unknown; occurred_at: Date }[];
+        .execute()) as { id: number; event_id: string }[];
       if (rows.length === 0) return 0;
       const pipeline = redis.pipeline();
       for (const row of rows) {
-        const data = {
-          eventId: row.event_id,
-          type: row.type,
-          service,
-          occurredAt: row.occurred_at.toISOString(),
-          payload: row.payload,
-        };
+        const entry = toEntry(row);
         pipeline.xadd(
           stream,
           "MAXLEN",
@@ -102,18 +138,18 @@ export class OutboxRelay {
           maxLength,
           "*",
           "type",
-          row.type,
+          entry.type,
           "eventId",
           row.event_id,
           "data",
-          JSON.stringify(data),
+          JSON.stringify(entry.data),
         );
       }
       const results = await pipeline.exec();
       const failed = results?.find(([error]) => error);
       if (failed) throw failed[0];
       await trx
-        .updateTable("event_outbox")
+        .updateTable(table)
         .set({ published_at: sql<Date>`now()` })
         .where(
           "id",
@@ -149,68 +185,7 @@ export class OutboxRelay {
         });
     }, delayMs);
   }
-
-  private async publishBatch(): Promise<number> {
-    const { db, redis, redisPrefix, service } = this.options;
-    const stream = streamKey(redisPrefix, "events");
-    const maxLength = String(this.options.streamMaxLength ?? 1_000_000);
-    return db.transaction().execute(async (trx) => {
-      const rows = (await trx
-        .selectFrom("audit_outbox")
-        .selectAll()
-        .where("published_at", "is", null)
-        .orderBy("id")
-        .limit(this.options.batchSize ?? 200)
-        .forUpdate()
-        .skipLocked()
-        .execute()) as AuditOutboxRow[];
-      if (rows.length === 0) return 0;
-      const pipeline = redis.pipeline();
-      for (const row of rows) {
-        const record: TAuditRecord = {
-          eventId: row.event_id,
-          occurredAt: row.occurred_at.toISOString(),
-          service,
-          actorType: row.actor_type,
-          actorId: row.actor_id,
-          apiKeyId: row.api_key_id,
-          action: row.action,
-          resourceType: row.resource_type,
-          resourceId: row.resource_id,
-          before: row.before ?? null,
-          after: row.after ?? null,
-          sourceIp: row.source_ip,
-          requestId: row.request_id,
-        };
-        pipeline.xadd(
-          stream,
-          "MAXLEN",
-          "~",
-          maxLength,
-          "*",
-          "type",
-          "audit.recorded",
-          "eventId",
-          row.event_id,
-          "data",
-          JSON.stringify(record),
-        );
-      }
-      const results = await pipeline.exec();
-      const failed = results?.find(([error]) => error);
-      if (failed) throw failed[0];
-      await trx
-        .updateTable("audit_outbox")
-        .set({ published_at: sql<Date>`now()` })
-        .where(
-          "id",
-          "in",
-          rows.map((row) => row.id),
-        )
-        .execute();
-      return rows.length;
-    });
-  }
 }
 
 type AuditOutboxRow = Omit<AuditOutboxTable, "id" | "occurred_at"> & { id: number; occurred_at: Date };
+type EventOutboxRow = { id: number; event_id: string; type: string; payload: unknown; occurred_at: Date };
