@@ -16,7 +16,6 @@ import { Dialog } from "../ui/dialog.tsx";
 import { CheckboxField, SelectField, TextField } from "../ui/field.tsx";
 import { TextareaField } from "../ui/textarea-field.tsx";
 import { useResultToast } from "../ui/toast.tsx";
-import { WideDialog } from "../ui/wide-dialog.tsx";
 import { SecretFields } from "./secret-fields.tsx";
 
 const KIND_OPTIONS = CREDENTIAL_KINDS.map((kind) => ({ value: kind, label: CREDENTIAL_KIND_LABELS[kind] }));
@@ -51,7 +50,8 @@ export function CreateCredentialDialog({ open, onClose }: { open: boolean; onClo
   const errors = fieldErrorsOf(result);
   const placed = ["name", "kind", "description", ...SECRET_FIELDS[kind].map((field) => field.name)];
   return (
-    <WideDialog
+    <Dialog
+      size="wide"
       open={open}
       onClose={onClose}
       title="New credential"
@@ -84,7 +84,7 @@ export function CreateCredentialDialog({ open, onClose }: { open: boolean; onClo
           </Button>
         </div>
       </fetcher.Form>
-    </WideDialog>
+    </Dialog>
   );
 }
 
@@ -109,7 +109,7 @@ export function EditCredentialDialog({ row, onClose }: { row: CredentialRow | nu
     ? ["name", "description", ...(replace ? SECRET_FIELDS[row.kind].map((field) => field.name) : [])]
     : [];
   return (
-    <WideDialog open={row !== null} onClose={close} title={row ? `Edit ${row.name}` : ""}>
+    <Dialog size="wide" open={row !== null} onClose={close} title={row ? `Edit ${row.name}` : ""}>
       {row ? (
         <fetcher.Form method="post" className="space-y-4" noValidate autoComplete="off">
           <input type="hidden" name="intent" value="update" />
@@ -158,7 +158,7 @@ export function EditCredentialDialog({ row, onClose }: { row: CredentialRow | nu
           </div>
         </fetcher.Form>
       ) : null}
-    </WideDialog>
+    </Dialog>
   );
 }
 

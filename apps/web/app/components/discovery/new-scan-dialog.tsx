@@ -4,9 +4,9 @@ import { fieldErrorsOf } from "../../lib/action-result.ts";
 import type { DiscoveryActionResult } from "../../lib/discovery.client.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
+import { Dialog } from "../ui/dialog.tsx";
 import { CheckboxField, TextField } from "../ui/field.tsx";
 import { useResultToast } from "../ui/toast.tsx";
-import { WideDialog } from "../ui/wide-dialog.tsx";
 
 const SCAN_FIELDS = [
   "name",
@@ -38,7 +38,8 @@ export function NewScanDialog({ open, onClose }: { open: boolean; onClose: () =>
   }, [fetcher, result, onClose]);
 
   return (
-    <WideDialog
+    <Dialog
+      size="wide"
       open={open}
       onClose={onClose}
       title="New scan"
@@ -106,6 +107,6 @@ export function NewScanDialog({ open, onClose }: { open: boolean; onClose: () =>
           </Button>
         </div>
       </fetcher.Form>
-    </WideDialog>
+    </Dialog>
   );
 }

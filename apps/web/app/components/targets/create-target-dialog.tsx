@@ -5,8 +5,8 @@ import type { TargetsActionResult } from "../../lib/targets.client.ts";
 import { unplacedErrors } from "../../lib/targets.presenter.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
+import { Dialog } from "../ui/dialog.tsx";
 import { useResultToast } from "../ui/toast.tsx";
-import { WideDialog } from "../ui/wide-dialog.tsx";
 import { TARGET_FIELD_NAMES, TargetFields } from "./target-fields.tsx";
 import { useCredentials } from "./use-credentials.ts";
 
@@ -27,7 +27,8 @@ export function CreateTargetDialog({ open, onClose }: { open: boolean; onClose: 
   }, [fetcher, result, onClose]);
 
   return (
-    <WideDialog
+    <Dialog
+      size="wide"
       open={open}
       onClose={onClose}
       title="New target"
@@ -54,6 +55,6 @@ export function CreateTargetDialog({ open, onClose }: { open: boolean; onClose: 
           </div>
         </fetcher.Form>
       )}
-    </WideDialog>
+    </Dialog>
   );
 }

@@ -11,10 +11,10 @@ import {
 import { Alert } from "../ui/alert.tsx";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
+import { Dialog } from "../ui/dialog.tsx";
 import { SelectField } from "../ui/field.tsx";
 import { TextareaField } from "../ui/textarea-field.tsx";
 import { useResultToast } from "../ui/toast.tsx";
-import { WideDialog } from "../ui/wide-dialog.tsx";
 
 const EXAMPLES: Record<ExchangeFormat, string> = {
   csv: "name,address,port,kind,tags,description,enabled,maintenance\nweb-1,10.0.0.11,22,ssh,env=prod;role=web,,true,false",
@@ -60,7 +60,8 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose: () => 
   const view = report && isCurrent ? presentImportReport(report) : null;
 
   return (
-    <WideDialog
+    <Dialog
+      size="wide"
       open={open}
       onClose={onClose}
       title="Import targets"
@@ -139,7 +140,7 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose: () => 
           </Button>
         </div>
       </div>
-    </WideDialog>
+    </Dialog>
   );
 }
 

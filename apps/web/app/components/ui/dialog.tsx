@@ -1,6 +1,8 @@
 import { type ReactNode, useEffect, useId, useRef } from "react";
 
 interface DialogProps {
+  /** `wide` for forms with several columns (a target, an import report). */
+  size?: "normal" | "wide";
   open: boolean;
   onClose: () => void;
   title: string;
@@ -12,7 +14,7 @@ interface DialogProps {
  * A modal on the native <dialog> element: showModal() gives focus trapping, Escape and the inert background
  * for free, which a hand-rolled overlay would have to re-implement.
  */
-export function Dialog({ open, onClose, title, description, children }: DialogProps) {
+export function Dialog({ open, onClose, title, description, children, size = "normal" }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -31,7 +33,7 @@ export function Dialog({ open, onClose, title, description, children }: DialogPr
       onClick={(event) => {
         if (event.target === ref.current) onClose();
       }}
-      className="m-auto w-full max-w-md rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-950/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+      className={`m-auto w-full ${size === "wide" ? "max-w-2xl" : "max-w-md"} rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-950/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100`}
     >
       {open ? (
         <div className="space-y-4 p-5">
