@@ -5,15 +5,14 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Deployment, startDeployment } from "@opsc/testing";
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { collectPageErrors, launchChromium } from "./support/browser.ts";
 import { ensureBuild } from "./support/build.ts";
 import { totpFromUri } from "./support/totp.ts";
 
 // Each test is a browser flow with several API round trips; bun's default of 5 s is meant for unit tests.
 setDefaultTimeout(30_000);
 
-// Debian's chromium package (scripts/bootstrap.sh installs it); CHROMIUM_BIN points elsewhere.
-const CHROMIUM = process.env.CHROMIUM_BIN || Bun.which("chromium") || "/usr/bin/chromium";
 const SCREENSHOTS = join(import.meta.dir, "screenshots");
 const ADMIN = { name: "Ada Admin", email: "ada@example.com", password: "correct horse battery" };
 const OPERATOR = { name: "Otto Operator", email: "otto@example.com", password: "operator passphrase 1" };
@@ -41,28 +40,10 @@ beforeAll(async () => {
   setupToken = deployment.setupToken;
 
   mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: "light" });
   page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.on("console", (message) => {
-    // Failed requests (the 403 this test provokes) are expected; React's own errors, e.g. #418 hydration, are not.
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource"))
-      pageErrors.push(message.text());
-  });
+  collectPageErrors(page, pageErrors);
 }, 180_000);
 
 afterAll(async () => {

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Deployment, type StartedSshd, startDeployment, startSshd } from "@opsc/testing";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { collectPageErrors, launchChromium } from "./support/browser.ts";
 import { ensureBuild } from "./support/build.ts";
 
 setDefaultTimeout(60_000);
 
-const CHROMIUM = process.env.CHROMIUM_BIN || Bun.which("chromium") || "/usr/bin/chromium";
 const SCREENSHOTS = join(import.meta.dir, "screenshots");
 const ADMIN = { name: "Ada Admin", email: "ada@example.com", password: "correct horse battery" };
 const VIEWER = { name: "Vera Viewer", email: "vera@example.com", password: "viewer passphrase 1" };
@@ -47,32 +47,14 @@ beforeAll(async () => {
   base = deployment.url;
 
   mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({
     viewport: { width: 1280, height: 900 },
     colorScheme: "light",
     acceptDownloads: true,
   });
   page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.on("console", (message) => {
-    // Refused requests the test provokes (a 4xx from the API) are expected; React's own errors are not.
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource"))
-      pageErrors.push(message.text());
-  });
+  collectPageErrors(page, pageErrors);
 }, 180_000);
 
 afterAll(async () => {

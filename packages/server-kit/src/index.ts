@@ -8,6 +8,8 @@ export {
   fromInternalError,
   INTERNAL_TOKEN_HEADER,
   type InternalCallContext,
+  type InternalClient,
+  remoteAuthenticate,
 } from "./internal-client.ts";
 export { httpDuration, metricsRegistry } from "./metrics.ts";
 export {

@@ -1,6 +1,7 @@
 import { type TCaller, type TErrorCode, ZCaller } from "@opsc/contracts";
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
+import type { Authenticate } from "./context.ts";
 import { AppError } from "./errors.ts";
 
 export const INTERNAL_TOKEN_HEADER = "x-opsc-internal-token";
@@ -29,6 +30,22 @@ export interface InternalCallContext {
   headers: Headers;
 }
 
+/** A typed client for another service's internal router, bound per request to its caller and request id. */
+export type InternalClient<TRouter extends AnyTRPCRouter> = (
+  context: InternalCallContext,
+) => TRPCClient<TRouter>;
+
+/**
+ * Authentication for every service but auth: the request's credentials go to the auth service's internal
+ * `identity.authenticate`, which owns sessions, JWTs and API keys.
+ */
+export function remoteAuthenticate(
+  identity: (context: InternalCallContext) => { authenticate: { query(): Promise<TCaller | null> } },
+): Authenticate {
+  return (headers, request) =>
+    callInternal(() => identity({ ...request, caller: null, headers }).authenticate.query());
+}
+
 /**
  * A typed client for another service's internal router. In distributed mode `fetch` is the network; in tests
  * and in-process compositions it can be the other app's `handle`, so both run the same code path.
@@ -38,7 +55,7 @@ export function createInternalClient<TRouter extends AnyTRPCRouter>(options: {
   name: string;
   token: string;
   fetch?: (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
-}): (context: InternalCallContext) => TRPCClient<TRouter> {
+}): InternalClient<TRouter> {
   const url = `${options.baseUrl.replace(/\/$/, "")}/internal/trpc/${options.name}`;
   const fetchImpl = options.fetch;
   return (context) =>

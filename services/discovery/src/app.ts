@@ -1,15 +1,16 @@
+import type { IdentityRouter } from "@opsc/auth/internal";
 import { isDatabaseReady } from "@opsc/db";
-import { type Authenticate, callInternal, createServiceHttp } from "@opsc/server-kit";
+import { createServiceHttp, type InternalClient, remoteAuthenticate } from "@opsc/server-kit";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
-import type { IdentityClient } from "./authenticate.ts";
 import type { DiscoveryServiceDeps } from "./deps.ts";
 import { createDiscoveryInternalRouter } from "./internal/router.ts";
 import { createDiscoveryRouter } from "./router.ts";
 
 export interface DiscoveryAppDeps extends DiscoveryServiceDeps {
   redis: Redis;
-  identity: IdentityClient;
+  /** The auth service's internal router, which authenticates every request this service receives. */
+  identity: InternalClient<IdentityRouter>;
   internalToken: string;
   trustedProxies: string[];
 }
@@ -24,10 +25,8 @@ export function createDiscoveryApp(deps: DiscoveryAppDeps) {
       redis: async () => (await deps.redis.ping()) === "PONG",
     },
   });
-  const authenticate: Authenticate = (headers, request) =>
-    callInternal(() => deps.identity({ ...request, caller: null, headers }).authenticate.query());
   return new Elysia({ name: "discovery" })
     .use(http.health())
-    .use(http.mountRouter("discovery", createDiscoveryRouter(deps), authenticate))
+    .use(http.mountRouter("discovery", createDiscoveryRouter(deps), remoteAuthenticate(deps.identity)))
     .use(http.mountInternalRouter("discovery", createDiscoveryInternalRouter(deps), deps.internalToken));
 }

@@ -1,15 +1,16 @@
+import type { IdentityRouter } from "@opsc/auth/internal";
 import { isDatabaseReady } from "@opsc/db";
-import { type Authenticate, callInternal, createServiceHttp } from "@opsc/server-kit";
+import { createServiceHttp, type InternalClient, remoteAuthenticate } from "@opsc/server-kit";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
-import type { IdentityClient } from "./authenticate.ts";
 import type { TargetsServiceDeps } from "./deps.ts";
 import { createTargetsInternalRouter } from "./internal/router.ts";
 import { createTargetsRouter } from "./router.ts";
 
 export interface TargetsAppDeps extends TargetsServiceDeps {
   redis: Redis;
-  identity: IdentityClient;
+  /** The auth service's internal router, which authenticates every request this service receives. */
+  identity: InternalClient<IdentityRouter>;
   internalToken: string;
   trustedProxies: string[];
 }
@@ -24,10 +25,8 @@ export function createTargetsApp(deps: TargetsAppDeps) {
       redis: async () => (await deps.redis.ping()) === "PONG",
     },
   });
-  const authenticate: Authenticate = (headers, request) =>
-    callInternal(() => deps.identity({ ...request, caller: null, headers }).authenticate.query());
   return new Elysia({ name: "targets" })
     .use(http.health())
-    .use(http.mountRouter("targets", createTargetsRouter(deps), authenticate))
+    .use(http.mountRouter("targets", createTargetsRouter(deps), remoteAuthenticate(deps.identity)))
     .use(http.mountInternalRouter("targets", createTargetsInternalRouter(deps), deps.internalToken));
 }

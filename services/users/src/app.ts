@@ -1,6 +1,6 @@
 import { isDatabaseReady } from "@opsc/db";
 import type { Logger } from "@opsc/logger";
-import { type Authenticate, callInternal, createServiceHttp } from "@opsc/server-kit";
+import { createServiceHttp, type InternalClient, remoteAuthenticate } from "@opsc/server-kit";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
 import type { UsersDeps } from "./deps.ts";
@@ -22,10 +22,7 @@ export function createUsersApp(deps: UsersAppDeps) {
       redis: async () => (await deps.redis.ping()) === "PONG",
     },
   });
-  // Every request is authenticated by the auth service, which owns credentials, sessions and API keys.
-  const authenticate: Authenticate = (headers, request) =>
-    callInternal(() => deps.identity({ ...request, caller: null, headers }).authenticate.query());
   return new Elysia({ name: "users" })
     .use(http.health())
-    .use(http.mountRouter("users", createUsersRouter(deps), authenticate));
+    .use(http.mountRouter("users", createUsersRouter(deps), remoteAuthenticate(deps.identity)));
 }

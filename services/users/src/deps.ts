@@ -1,11 +1,10 @@
 import type { IdentityRouter } from "@opsc/auth/internal";
 import type { Logger } from "@opsc/logger";
-import type { InternalCallContext } from "@opsc/server-kit";
-import type { TRPCClient } from "@trpc/client";
+import type { InternalClient } from "@opsc/server-kit";
 import type { Kysely } from "kysely";
 import type { UsersDatabase } from "./database.ts";
 
-export type IdentityClient = (context: InternalCallContext) => TRPCClient<IdentityRouter>;
+export type IdentityClient = InternalClient<IdentityRouter>;
 
 export interface UsersDeps {
   db: Kysely<UsersDatabase>;
