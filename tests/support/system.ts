@@ -13,7 +13,7 @@ import { migrate as migrateDiscovery } from "@opsc/discovery/migrate";
 import { discoveryJobs } from "@opsc/discovery/runs/scan-job";
 import { createLogger } from "@opsc/logger";
 import { createOpsClient, type OpsClient } from "@opsc/sdk";
-import { createInternalClient } from "@opsc/server-kit";
+import { createInternalClient, IdentityCache } from "@opsc/server-kit";
 import { createProducer } from "@opsc/streams";
 import { createTargetsApp } from "@opsc/targets/app";
 import { TARGETS_SCHEMA, type TargetsDatabase } from "@opsc/targets/database";
@@ -63,7 +63,10 @@ export async function startSystem(options: { signInMax?: number; connectTimeoutM
     signInRateLimit: { max: options.signInMax ?? 50, windowSeconds: 60 },
     quiet: true,
   });
+  // The cache is on, as in production: every test that changes an identity also proves the change reaches the services.
+  const identityCache = new IdentityCache({ redis: redis.redis, prefix: redis.prefix });
   const authApp = createAuthApp({
+    identityCache,
     db: authDb.db,
     auth,
     redis: redis.redis,
@@ -79,6 +82,7 @@ export async function startSystem(options: { signInMax?: number; connectTimeoutM
     fetch: (input, init) => authApp.handle(new Request(input, init)),
   });
   const usersApp = createUsersApp({
+    identityCache,
     db: usersDb.db,
     identity,
     redis: redis.redis,
@@ -94,6 +98,7 @@ export async function startSystem(options: { signInMax?: number; connectTimeoutM
     connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
   };
   const targetsApp = createTargetsApp({
+    identityCache,
     ...targetsDeps,
     redis: redis.redis,
     identity,
@@ -114,6 +119,7 @@ export async function startSystem(options: { signInMax?: number; connectTimeoutM
     maxAddresses: 65_536,
   };
   const discoveryApp = createDiscoveryApp({
+    identityCache,
     ...discoveryDeps,
     redis: redis.redis,
     identity,

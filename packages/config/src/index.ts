@@ -45,8 +45,14 @@ export const redisEnv = () =>
         .string()
         .regex(/^[a-z0-9_-]{1,40}$/, "lower-case letters, digits, '-' and '_' only")
         .default("opsc"),
+      /** How long a service reuses a resolved caller at most (an identity change ends it at once); 0 = off. */
+      IDENTITY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
     })
-    .transform((value) => ({ redisUrl: value.REDIS_URL, redisPrefix: value.REDIS_PREFIX }));
+    .transform((value) => ({
+      redisUrl: value.REDIS_URL,
+      redisPrefix: value.REDIS_PREFIX,
+      identityCacheTtlMs: value.IDENTITY_CACHE_TTL_MS,
+    }));
 
 /** The shared secret services use to call each other's internal routes. Never routed by the gateway. */
 export const internalEnv = () =>

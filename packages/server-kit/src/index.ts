@@ -2,6 +2,7 @@ export { createAddressMatcher, resolveClientIp } from "./client-ip.ts";
 export { type Authenticate, auditActorOf, type RequestContext } from "./context.ts";
 export { AppError, HTTP_STATUS, notFound } from "./errors.ts";
 export { createServiceHttp, type RequestInfo, type ServiceHttpOptions } from "./http.ts";
+export { IdentityCache, type IdentityCacheOptions } from "./identity-cache.ts";
 export {
   callInternal,
   createInternalClient,

@@ -1,6 +1,6 @@
 import { isDatabaseReady } from "@opsc/db";
 import type { Logger } from "@opsc/logger";
-import { createServiceHttp, type RequestInfo } from "@opsc/server-kit";
+import { createServiceHttp, type IdentityCache, type RequestInfo } from "@opsc/server-kit";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
 import type { Kysely } from "kysely";
@@ -14,6 +14,8 @@ export interface AuthAppDeps {
   db: Kysely<AuthDatabase>;
   auth: BetterAuth;
   redis: Redis;
+  /** Told after every identity change, so that no service keeps using a caller that no longer resolves. */
+  identityCache: IdentityCache;
   log: Logger;
   internalToken: string;
   trustedProxies: string[];
@@ -59,7 +61,7 @@ export function createAuthApp(deps: AuthAppDeps) {
     .use(http.health())
     .all(
       "/api/auth/*",
-      http.instrument("/api/auth", (request, info) => {
+      http.instrument("/api/auth", async (request, info) => {
         const path = new URL(request.url).pathname.replace(/\/+$/, "");
         if (!PUBLIC_AUTH_PATHS.has(`${request.method} ${path}`)) {
           return Response.json(
@@ -67,7 +69,10 @@ export function createAuthApp(deps: AuthAppDeps) {
             { status: 404 },
           );
         }
-        return deps.auth.handler(withClientIp(request, info));
+        const response = await deps.auth.handler(withClientIp(request, info));
+        // Sign-in, sign-out and 2FA verification create or end sessions.
+        if (request.method !== "GET") await deps.identityCache.invalidate();
+        return response;
       }),
     )
     .use(
@@ -77,5 +82,11 @@ export function createAuthApp(deps: AuthAppDeps) {
         (headers) => identity.authenticate(identityDeps, headers),
       ),
     )
-    .use(http.mountInternalRouter("identity", createIdentityRouter(identityDeps), deps.internalToken));
+    .use(
+      http.mountInternalRouter(
+        "identity",
+        createIdentityRouter(identityDeps, { onChange: () => deps.identityCache.invalidate() }),
+        deps.internalToken,
+      ),
+    );
 }

@@ -1,7 +1,7 @@
 import { OutboxRelay } from "@opsc/audit";
 import { createDb } from "@opsc/db";
 import { createLogger } from "@opsc/logger";
-import { serveUntilSignal } from "@opsc/server-kit";
+import { IdentityCache, serveUntilSignal } from "@opsc/server-kit";
 import Redis from "ioredis";
 import { createAuthApp } from "./app.ts";
 import { AUTH_SCHEMA, createBetterAuth } from "./better-auth.ts";
@@ -19,6 +19,11 @@ const { db } = createDb<AuthDatabase>({
   poolMax: env.database.poolMax,
 });
 const redis = new Redis(env.redis.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+const identityCache = new IdentityCache({
+  redis,
+  prefix: env.redis.redisPrefix,
+  ttlMs: env.redis.identityCacheTtlMs,
+});
 const auth = createBetterAuth({
   db,
   secret: env.BETTER_AUTH_SECRET,
@@ -37,6 +42,7 @@ const relay = new OutboxRelay({
 await relay.start();
 
 const app = createAuthApp({
+  identityCache,
   db,
   auth,
   redis,

@@ -1,6 +1,11 @@
 import type { IdentityRouter } from "@opsc/auth/internal";
 import { isDatabaseReady } from "@opsc/db";
-import { createServiceHttp, type InternalClient, remoteAuthenticate } from "@opsc/server-kit";
+import {
+  createServiceHttp,
+  type IdentityCache,
+  type InternalClient,
+  remoteAuthenticate,
+} from "@opsc/server-kit";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
 import type { DiscoveryServiceDeps } from "./deps.ts";
@@ -11,6 +16,8 @@ export interface DiscoveryAppDeps extends DiscoveryServiceDeps {
   redis: Redis;
   /** The auth service's internal router, which authenticates every request this service receives. */
   identity: InternalClient<IdentityRouter>;
+  /** Reuses resolved callers until the auth service reports an identity change. */
+  identityCache: IdentityCache;
   internalToken: string;
   trustedProxies: string[];
 }
@@ -27,6 +34,12 @@ export function createDiscoveryApp(deps: DiscoveryAppDeps) {
   });
   return new Elysia({ name: "discovery" })
     .use(http.health())
-    .use(http.mountRouter("discovery", createDiscoveryRouter(deps), remoteAuthenticate(deps.identity)))
+    .use(
+      http.mountRouter(
+        "discovery",
+        createDiscoveryRouter(deps),
+        deps.identityCache.wrap(remoteAuthenticate(deps.identity)),
+      ),
+    )
     .use(http.mountInternalRouter("discovery", createDiscoveryInternalRouter(deps), deps.internalToken));
 }

@@ -2,7 +2,7 @@ import { OutboxRelay } from "@opsc/audit";
 import type { IdentityRouter } from "@opsc/auth/internal";
 import { createDb } from "@opsc/db";
 import { createLogger } from "@opsc/logger";
-import { createInternalClient, serveUntilSignal } from "@opsc/server-kit";
+import { createInternalClient, IdentityCache, serveUntilSignal } from "@opsc/server-kit";
 import { createProducer } from "@opsc/streams";
 import type { TargetsInternalRouter } from "@opsc/targets/internal";
 import Redis from "ioredis";
@@ -22,6 +22,11 @@ const { db } = createDb<DiscoveryDatabase>({
   poolMax: env.database.poolMax,
 });
 const redis = new Redis(env.redis.redisUrl, { maxRetriesPerRequest: 3 });
+const identityCache = new IdentityCache({
+  redis,
+  prefix: env.redis.redisPrefix,
+  ttlMs: env.redis.identityCacheTtlMs,
+});
 const relay = new OutboxRelay({
   db,
   redis,
@@ -45,6 +50,7 @@ const inventory = createInternalClient<TargetsInternalRouter>({
   token: env.internal.internalToken,
 });
 const app = createDiscoveryApp({
+  identityCache,
   db,
   redis,
   log,

@@ -1,6 +1,11 @@
 import type { IdentityRouter } from "@opsc/auth/internal";
 import { isDatabaseReady } from "@opsc/db";
-import { createServiceHttp, type InternalClient, remoteAuthenticate } from "@opsc/server-kit";
+import {
+  createServiceHttp,
+  type IdentityCache,
+  type InternalClient,
+  remoteAuthenticate,
+} from "@opsc/server-kit";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
 import type { TargetsServiceDeps } from "./deps.ts";
@@ -11,6 +16,8 @@ export interface TargetsAppDeps extends TargetsServiceDeps {
   redis: Redis;
   /** The auth service's internal router, which authenticates every request this service receives. */
   identity: InternalClient<IdentityRouter>;
+  /** Reuses resolved callers until the auth service reports an identity change. */
+  identityCache: IdentityCache;
   internalToken: string;
   trustedProxies: string[];
 }
@@ -27,6 +34,12 @@ export function createTargetsApp(deps: TargetsAppDeps) {
   });
   return new Elysia({ name: "targets" })
     .use(http.health())
-    .use(http.mountRouter("targets", createTargetsRouter(deps), remoteAuthenticate(deps.identity)))
+    .use(
+      http.mountRouter(
+        "targets",
+        createTargetsRouter(deps),
+        deps.identityCache.wrap(remoteAuthenticate(deps.identity)),
+      ),
+    )
     .use(http.mountInternalRouter("targets", createTargetsInternalRouter(deps), deps.internalToken));
 }

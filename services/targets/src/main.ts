@@ -2,7 +2,7 @@ import { OutboxRelay } from "@opsc/audit";
 import type { IdentityRouter } from "@opsc/auth/internal";
 import { createDb } from "@opsc/db";
 import { createLogger } from "@opsc/logger";
-import { createInternalClient, serveUntilSignal } from "@opsc/server-kit";
+import { createInternalClient, IdentityCache, serveUntilSignal } from "@opsc/server-kit";
 import Redis from "ioredis";
 import { createTargetsApp } from "./app.ts";
 import { TARGETS_SCHEMA, type TargetsDatabase } from "./database.ts";
@@ -19,6 +19,11 @@ const { db } = createDb<TargetsDatabase>({
   poolMax: env.database.poolMax,
 });
 const redis = new Redis(env.redis.redisUrl, { maxRetriesPerRequest: 3 });
+const identityCache = new IdentityCache({
+  redis,
+  prefix: env.redis.redisPrefix,
+  ttlMs: env.redis.identityCacheTtlMs,
+});
 const relay = new OutboxRelay({
   db,
   redis,
@@ -37,6 +42,7 @@ const identity = createInternalClient<IdentityRouter>({
   token: env.internal.internalToken,
 });
 const app = createTargetsApp({
+  identityCache,
   db,
   redis,
   log,

@@ -1,6 +1,11 @@
 import { isDatabaseReady } from "@opsc/db";
 import type { Logger } from "@opsc/logger";
-import { createServiceHttp, type InternalClient, remoteAuthenticate } from "@opsc/server-kit";
+import {
+  createServiceHttp,
+  type IdentityCache,
+  type InternalClient,
+  remoteAuthenticate,
+} from "@opsc/server-kit";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
 import type { UsersDeps } from "./deps.ts";
@@ -8,6 +13,8 @@ import { createUsersRouter } from "./router.ts";
 
 export interface UsersAppDeps extends UsersDeps {
   redis: Redis;
+  /** Reuses resolved callers until the auth service reports an identity change. */
+  identityCache: IdentityCache;
   log: Logger;
   trustedProxies: string[];
 }
@@ -24,5 +31,11 @@ export function createUsersApp(deps: UsersAppDeps) {
   });
   return new Elysia({ name: "users" })
     .use(http.health())
-    .use(http.mountRouter("users", createUsersRouter(deps), remoteAuthenticate(deps.identity)));
+    .use(
+      http.mountRouter(
+        "users",
+        createUsersRouter(deps),
+        deps.identityCache.wrap(remoteAuthenticate(deps.identity)),
+      ),
+    );
 }

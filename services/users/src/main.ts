@@ -2,7 +2,7 @@ import { OutboxRelay } from "@opsc/audit";
 import type { IdentityRouter } from "@opsc/auth/internal";
 import { createDb } from "@opsc/db";
 import { createLogger } from "@opsc/logger";
-import { createInternalClient, serveUntilSignal } from "@opsc/server-kit";
+import { createInternalClient, IdentityCache, serveUntilSignal } from "@opsc/server-kit";
 import Redis from "ioredis";
 import { createUsersApp } from "./app.ts";
 import { USERS_SCHEMA, type UsersDatabase } from "./database.ts";
@@ -19,6 +19,11 @@ const { db } = createDb<UsersDatabase>({
   poolMax: env.database.poolMax,
 });
 const redis = new Redis(env.redis.redisUrl, { maxRetriesPerRequest: 3 });
+const identityCache = new IdentityCache({
+  redis,
+  prefix: env.redis.redisPrefix,
+  ttlMs: env.redis.identityCacheTtlMs,
+});
 const relay = new OutboxRelay({
   db,
   redis,
@@ -35,7 +40,14 @@ const identity = createInternalClient<IdentityRouter>({
   name: "identity",
   token: env.internal.internalToken,
 });
-const app = createUsersApp({ db, identity, redis, log, trustedProxies: env.internal.trustedProxies });
+const app = createUsersApp({
+  identityCache,
+  db,
+  identity,
+  redis,
+  log,
+  trustedProxies: env.internal.trustedProxies,
+});
 serveUntilSignal(app, {
   host: env.HOST,
   port: env.PORT,

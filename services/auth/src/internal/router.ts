@@ -29,17 +29,21 @@ import type { IdentityDeps } from "../identity/identity.service.ts";
 import * as identity from "../identity/identity.service.ts";
 import * as twoFactor from "../identity/two-factor.service.ts";
 
-/** Procedures acting for the asserted end user need one. */
-const asUser = internalProcedure.use(({ ctx, next }) => {
-  if (!ctx.caller) throw new TRPCError({ code: "UNAUTHORIZED", message: "No caller asserted" });
-  return next({ ctx: { caller: ctx.caller } });
-});
-
 /**
  * The identity operations other services (users) call. Role checks happen in the calling service's public
  * router; these procedures keep the data rules (last admin, own keys only) and write the audit records.
  */
-export function createIdentityRouter(deps: IdentityDeps) {
+export function createIdentityRouter(deps: IdentityDeps, options: { onChange: () => Promise<void> }) {
+  /**
+   * Procedures acting for the asserted end user need one. Their mutations may change how credentials resolve (a
+   * role, a ban, a revoked key, a new password), so each one that succeeded tells the services' identity caches.
+   */
+  const asUser = internalProcedure.use(async ({ ctx, next, type }) => {
+    if (!ctx.caller) throw new TRPCError({ code: "UNAUTHORIZED", message: "No caller asserted" });
+    const result = await next({ ctx: { caller: ctx.caller } });
+    if (type === "mutation" && result.ok) await options.onChange();
+    return result;
+  });
   return router({
     authenticate: internalProcedure
       .output(ZCaller.nullable())
