@@ -85,25 +85,46 @@ try {
       suite: suiteName,
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", bun: Bun.version },
-      settings: scenarios.length
-        ? { requests: total, concurrency, warmup, path: "client → Caddy → service processes → PostgreSQL" }
-        : { rounds, warmupRounds: roundWarmup, workers: suite.deployment?.workers ? 1 : 0 },
-      baseline: (suite.scenarios ?? suite.measurements)?.[0]?.name,
-      results: scenarios.length ? scenarios : measurements,
+      ...(scenarios.length
+        ? {
+            scenarios: {
+              settings: {
+                requests: total,
+                concurrency,
+                warmup,
+                path: "client → Caddy → service processes → PostgreSQL",
+              },
+              baseline: suite.scenarios?.[0]?.name,
+              results: scenarios,
+            },
+          }
+        : {}),
+      ...(measurements.length
+        ? {
+            measurements: {
+              settings: { rounds, warmupRounds: roundWarmup, workers: suite.deployment?.workers ? 1 : 0 },
+              baseline: suite.measurements?.[0]?.name,
+              results: measurements,
+            },
+          }
+        : {}),
     };
     const folder = join(import.meta.dir, "..", "results");
     mkdirSync(folder, { recursive: true });
     const file = join(folder, `${suiteName}-${report.date.slice(0, 16).replace(/[:T]/g, "-")}.json`);
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(
-      `\nratios against "${report.baseline}" (same run): ${
-        scenarios.length
-          ? scenarios.map((r) => `${r.name}: p50 ×${r.p50Ratio}, throughput ×${r.throughputRatio}`).join("; ")
-          : measurements
-              .map((r) => `${r.name}: duration ×${r.durationRatio}, throughput ×${r.throughputRatio}`)
-              .join("; ")
-      }`,
-    );
+    if (scenarios.length)
+      console.log(
+        `\nratios against "${report.scenarios?.baseline}" (same run): ${scenarios
+          .map((r) => `${r.name}: p50 ×${r.p50Ratio}, throughput ×${r.throughputRatio}`)
+          .join("; ")}`,
+      );
+    if (measurements.length)
+      console.log(
+        `\nratios against "${report.measurements?.baseline}" (same run): ${measurements
+          .map((r) => `${r.name}: duration ×${r.durationRatio}, throughput ×${r.throughputRatio}`)
+          .join("; ")}`,
+      );
     console.log(`written to ${file}`);
     if ([...scenarios, ...measurements].some((result) => result.errors > 0)) process.exitCode = 1;
   } finally {

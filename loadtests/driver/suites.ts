@@ -1,7 +1,16 @@
 import { createOpsClient } from "@opsc/sdk";
 import type { Deployment, DeploymentOptions } from "@opsc/testing";
 import { createAdmin, PASSWORD } from "./admin.ts";
-import { health } from "./health-suite.ts";
+import {
+  HEALTH_DEPLOYMENT,
+  type HealthContext,
+  health,
+  listenerTargetRow,
+  settleHealth,
+  startHealthListeners,
+  sweepMeasurements,
+  TARGET_CSV_HEADER,
+} from "./health-suite.ts";
 
 /** A request measured many times at a concurrency: latency percentiles and throughput. */
 export interface Scenario<Context> {
@@ -70,39 +79,60 @@ const api: Suite<ApiContext> = {
   ],
 };
 
-interface TargetsContext {
+interface TargetsContext extends HealthContext {
   apiKey: string;
   secondPage: string;
 }
 
-/** Inventory queries at 10,000 targets: the tag-filtered list, the selector preview, the next page. */
+const TARGETS = 10_000;
+
+/**
+ * The inventory at 10,000 targets: the tag-filtered list, the next page, the selector preview (request scenarios),
+ * and the health sweep of all of them (measurements). The targets are HTTP targets on loopback listeners, so that the
+ * sweep checks real endpoints; the first sweep after the import runs before the scenarios, which then run without a
+ * sweep beside them.
+ */
 const targets: Suite<TargetsContext> = {
+  deployment: HEALTH_DEPLOYMENT,
   async setup(url, setupToken, deployment) {
     const { token } = await api.setup(url, setupToken, deployment);
+    const { listeners, ports } = await startHealthListeners();
     const ops = createOpsClient({ baseUrl: url, token });
     const regions = ["eu", "us", "ap"];
     const roles = ["web", "api", "db", "cache", "worker"];
-    const rows = ["name,address,port,kind,tags,description,enabled"];
-    for (let index = 0; index < 10_000; index++) {
+    const rows = [TARGET_CSV_HEADER];
+    for (let index = 0; index < TARGETS; index++) {
       const tags = `env=${index % 10 === 0 ? "staging" : "prod"};role=${roles[index % roles.length]};region=${regions[index % regions.length]}`;
-      rows.push(
-        `host-${String(index).padStart(5, "0")},10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255},22,ssh,${tags},,true`,
-      );
+      rows.push(listenerTargetRow(`host-${String(index).padStart(5, "0")}`, index, ports, tags));
     }
+    const since = new Date();
     const imported = await ops.targets.import.mutate({
       format: "csv",
       content: rows.join("\n"),
       dryRun: false,
     });
-    if (!imported.applied || imported.create.length !== 10_000)
+    if (!imported.applied || imported.create.length !== TARGETS)
       throw new Error(`import failed: ${JSON.stringify(imported.errors.slice(0, 3))}`);
+    const health = {
+      sql: new Bun.SQL(deployment.database.url),
+      listeners,
+      ports,
+      names: "host-%",
+      count: TARGETS,
+    };
+    await settleHealth(health, since);
     const { key } = await ops.users.me.apiKeys.create.mutate({ name: "bench-targets", expiresInDays: 1 });
     const first = await createOpsClient({ baseUrl: url, apiKey: key }).targets.list.query({
       tag: ["role=web"],
       limit: 50,
     });
-    return { apiKey: key, secondPage: first.nextCursor ?? "" };
+    return { ...health, apiKey: key, secondPage: first.nextCursor ?? "" };
   },
+  async teardown({ sql, listeners }) {
+    await sql.close();
+    await listeners.stop();
+  },
+  measurements: sweepMeasurements(TARGETS),
   scenarios: [
     {
       name: "baseline: GET /api/v1/auth/setup (public)",
