@@ -227,6 +227,210 @@ describe("discovery in the web app", () => {
     await screenshot("discovery-08-list-after-run");
   });
 
+  test("an operator edits a scan in a dialog filled with it; API errors show at their fields", async () => {
+    const row = page.locator('[data-scan-row="Loopback sweep"]');
+    // The row's actions fit beside the ranges panel, none scrolled out of sight.
+    const actions = await row.getByRole("button", { name: "Delete" }).boundingBox();
+    const section = await page.locator('section[aria-labelledby="scans-title"]').boundingBox();
+    expect(actions!.x + actions!.width).toBeLessThanOrEqual(section!.x + section!.width);
+    await row.getByRole("button", { name: "Edit" }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit Loopback sweep" });
+    expect(await dialog.getByLabel("Name", { exact: true }).inputValue()).toBe("Loopback sweep");
+    expect(await dialog.getByLabel("Ranges").inputValue()).toBe("127.1.9.0/29");
+    const ports = [Number(web!.port), ssh!.port].sort((a, b) => a - b).join(", ");
+    expect(await dialog.getByLabel("Ports").inputValue()).toBe(ports);
+    expect(await dialog.getByLabel("Timeout (ms)").inputValue()).toBe("1000");
+    expect(await dialog.getByLabel("Concurrency").inputValue()).toBe("20");
+    expect(await dialog.getByLabel("Schedule (cron)").inputValue()).toBe("");
+
+    // Both refused by the API (an empty name, a timeout under 100 ms), each named at its field.
+    await dialog.getByLabel("Name", { exact: true }).fill("");
+    await dialog.getByLabel("Timeout (ms)").fill("50");
+    await dialog.getByRole("button", { name: "Save changes" }).click();
+    await dialog.locator("[data-field-error]").nth(1).waitFor();
+    expect(await dialog.getByLabel("Name", { exact: true }).getAttribute("aria-invalid")).toBe("true");
+    expect(await dialog.getByLabel("Timeout (ms)").getAttribute("aria-invalid")).toBe("true");
+    await screenshot("discovery-09-edit-refused");
+
+    await dialog.getByLabel("Name", { exact: true }).fill("Loopback sweep (renamed)");
+    await dialog.getByLabel("Timeout (ms)").fill("1000");
+    await dialog.getByRole("button", { name: "Save changes" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await toast("Saved the scan Loopback sweep (renamed).");
+    const renamed = page.locator('[data-scan-row="Loopback sweep (renamed)"]');
+    await renamed.waitFor();
+    expect(await page.locator('[data-scan-row="Loopback sweep"]').count()).toBe(0);
+    // The runs stay with the scan.
+    await renamed.locator('[data-run-status="completed"]').waitFor();
+
+    // Its own page has the same dialog, and shows the new name at once.
+    await renamed.getByRole("link", { name: "Loopback sweep (renamed)" }).click();
+    await page.getByRole("heading", { name: "Loopback sweep (renamed)", level: 1 }).waitFor();
+    await page.getByRole("button", { name: "Edit", exact: true }).click();
+    const again = page.getByRole("dialog", { name: "Edit Loopback sweep (renamed)" });
+    await again.getByLabel("Name", { exact: true }).fill("Loopback sweep 2");
+    await again.getByRole("button", { name: "Save changes" }).click();
+    await again.waitFor({ state: "hidden" });
+    await toast("Saved the scan Loopback sweep 2.");
+    await page.getByRole("heading", { name: "Loopback sweep 2", level: 1 }).waitFor();
+    await page.locator('#run [data-run="completed"]').waitFor();
+    await screenshot("discovery-10-edited");
+  });
+
+  test("deleting a scan asks first; confirmed, it is gone", async () => {
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete Loopback sweep 2?" });
+    await screenshot("discovery-11-delete-confirm");
+    // Cancelling keeps it.
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await confirm.waitFor({ state: "hidden" });
+    await page.getByRole("heading", { name: "Loopback sweep 2", level: 1 }).waitFor();
+
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    await confirm.getByRole("button", { name: "Delete scan" }).click();
+    await page.waitForURL(`${base}/discovery`);
+    await toast("Deleted Loopback sweep 2.");
+    await page.getByText("No scans yet.").waitFor();
+    expect(await page.locator("[data-scan-row]").count()).toBe(0);
+    // The targets imported from it stay.
+    await nav().getByRole("link", { name: "Targets" }).click();
+    await page.locator('[data-target-row="test-web"]').waitFor();
+    await nav().getByRole("link", { name: "Discovery" }).click();
+    await page.getByText("No scans yet.").waitFor();
+  });
+
+  test("the scans list pages by 20, keeps its page over a reload, and steps back when its last page empties", async () => {
+    // 21 scans through the API, with the admin's session cookie from the page.
+    const statuses = await page.evaluate(async (port) => {
+      const results: number[] = [];
+      for (let index = 1; index <= 21; index++) {
+        const response = await fetch("/api/v1/discovery/scans", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            name: `Paged ${String(index).padStart(2, "0")}`,
+            ranges: ["127.1.9.0/29"],
+            ports: [port],
+          }),
+        });
+        results.push(response.status);
+      }
+      return results;
+    }, web!.port);
+    expect(statuses.every((status) => status === 200)).toBe(true);
+
+    const pager = page.getByRole("navigation", { name: "Scan pages" });
+    const summary = pager.locator("[data-paging-summary]");
+    await page.reload();
+    await pager.getByText("Page 1 of 2").waitFor();
+    expect(await summary.textContent()).toBe("Showing 1–20 of 21");
+    expect(await page.locator("[data-scan-row]").count()).toBe(20);
+    expect(await pager.getByRole("link", { name: "Previous" }).count()).toBe(0);
+
+    await pager.getByRole("link", { name: "Next" }).click();
+    await page.waitForURL(`${base}/discovery?page=2`);
+    await pager.getByText("Page 2 of 2").waitFor();
+    expect(await summary.textContent()).toBe("Showing 21–21 of 21");
+    expect(await page.locator("[data-scan-row]").count()).toBe(1);
+    await page.locator('[data-scan-row="Paged 21"]').waitFor();
+    await screenshot("discovery-12-page-2");
+
+    await page.reload();
+    await page.locator('[data-scan-row="Paged 21"]').waitFor();
+    expect(await summary.textContent()).toBe("Showing 21–21 of 21");
+
+    await pager.getByRole("link", { name: "Previous" }).click();
+    await page.waitForURL(`${base}/discovery`);
+    await page.locator('[data-scan-row="Paged 01"]').waitFor();
+    expect(await summary.textContent()).toBe("Showing 1–20 of 21");
+
+    // Deleting the only scan of page 2 from its row lands on page 1, now the only one.
+    await pager.getByRole("link", { name: "Next" }).click();
+    await page.waitForURL(`${base}/discovery?page=2`);
+    await page.locator('[data-scan-row="Paged 21"]').getByRole("button", { name: "Delete" }).click();
+    await page
+      .getByRole("dialog", { name: "Delete Paged 21?" })
+      .getByRole("button", { name: "Delete scan" })
+      .click();
+    await toast("Deleted Paged 21.");
+    await page.waitForURL(`${base}/discovery`);
+    await page.locator('[data-scan-row="Paged 01"]').waitFor();
+    expect(await summary.textContent()).toBe("Showing 1–20 of 20");
+    expect(await pager.getByRole("link").count()).toBe(0);
+    expect(await page.locator('[data-scan-row="Paged 21"]').count()).toBe(0);
+  });
+
+  test("a scan's runs page by 20; the run picked stays shown while paging, and paging keeps it in the URL", async () => {
+    // 21 quick runs (one address, a closed port) through the API; a scan runs once at a time.
+    const made = await page.evaluate(async (port) => {
+      const created = await fetch("/api/v1/discovery/scans", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Many runs", ranges: ["127.1.9.4/32"], ports: [port] }),
+      });
+      const scan = (await created.json()) as { id: string };
+      const refused: string[] = [];
+      for (let index = 0; index < 21; index++) {
+        const started = await fetch(`/api/v1/discovery/scans/${scan.id}/run`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        });
+        if (!started.ok) {
+          refused.push(`${started.status} ${await started.text()}`);
+          continue;
+        }
+        const run = (await started.json()) as { id: string };
+        for (let status = "queued"; status === "queued" || status === "running"; ) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          const response = await fetch(`/api/v1/discovery/runs/${run.id}`);
+          status = ((await response.json()) as { status: string }).status;
+        }
+      }
+      return { scanId: scan.id, refused };
+    }, web!.port);
+    expect(made.refused).toEqual([]);
+    const { scanId } = made;
+
+    const detail = `${base}/discovery/scans/${scanId}`;
+    await page.goto(detail);
+    await page.getByRole("heading", { name: "Many runs", level: 1 }).waitFor();
+    const runs = page.locator("#runs");
+    const pager = page.getByRole("navigation", { name: "Run pages" });
+    const summary = pager.locator("[data-paging-summary]");
+    await pager.getByText("Page 1 of 2").waitFor();
+    expect(await summary.textContent()).toBe("Showing 1–20 of 21");
+    expect(await runs.locator("[data-run-row]").count()).toBe(20);
+
+    // Pick the second newest; paging on keeps it below the list.
+    const picked = runs.locator("[data-run-row]").nth(1);
+    const pickedId = await picked.getAttribute("data-run-row");
+    await picked.getByRole("link").click();
+    await page.waitForURL(`${detail}?run=${pickedId}`);
+    await runs.locator(`[data-run-row="${pickedId}"] [aria-current="true"]`).waitFor();
+    await pager.getByRole("link", { name: "Next" }).click();
+    await page.waitForURL(`${detail}?run=${pickedId}&page=2`);
+    await pager.getByText("Page 2 of 2").waitFor();
+    expect(await summary.textContent()).toBe("Showing 21–21 of 21");
+    expect(await runs.locator("[data-run-row]").count()).toBe(1);
+    await page.locator(`#run [data-run-id="${pickedId}"]`).waitFor();
+    await page.reload();
+    await page.locator(`#run [data-run-id="${pickedId}"]`).waitFor();
+    expect(await summary.textContent()).toBe("Showing 21–21 of 21");
+    await screenshot("discovery-13-runs-page-2");
+
+    // Picking the oldest keeps page 2; Previous goes back to page 1 with that run still shown.
+    const oldest = runs.locator("[data-run-row]").first();
+    const oldestId = await oldest.getAttribute("data-run-row");
+    await oldest.getByRole("link").click();
+    await page.waitForURL(`${detail}?run=${oldestId}&page=2`);
+    await pager.getByRole("link", { name: "Previous" }).click();
+    await page.waitForURL(`${detail}?run=${oldestId}`);
+    await pager.getByText("Page 1 of 2").waitFor();
+    expect(await runs.locator(`[data-run-row="${oldestId}"]`).count()).toBe(0);
+    await page.locator(`#run [data-run-id="${oldestId}"]`).waitFor();
+  });
+
   test("no page raised an uncaught error or a React error", () => {
     expect(pageErrors).toEqual([]);
   });

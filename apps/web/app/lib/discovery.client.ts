@@ -2,13 +2,23 @@ import type { TAllowedRange } from "@opsc/contracts/discovery/ranges";
 import type { TRunDiff } from "@opsc/contracts/discovery/results";
 import type { TScanRun } from "@opsc/contracts/discovery/runs";
 import type { TCreateScanRequest, TScan } from "@opsc/contracts/discovery/scans";
+import { redirect } from "react-router";
 import { type ActionResult, formText, succeeded } from "./action-result.ts";
 import {
   type HostRow,
   normaliseScanErrors,
+  type Paging,
+  pageBeyondEnd,
+  pageHref,
+  pageRequest,
+  parsePage,
   parsePorts,
   parseTags,
   presentHost,
+  presentPaging,
+  RUNS_PAGE_SIZE,
+  SCANS_PAGE_SIZE,
+  scanChanges,
   selectRun,
   splitList,
 } from "./discovery.presenter.ts";
@@ -21,55 +31,82 @@ import { errorCode, getOps } from "./ops.client.ts";
 export interface DiscoveryPage {
   ranges: TAllowedRange[];
   scans: TScan[];
-  total: number;
+  paging: Paging;
 }
 
-export const SCANS_PAGE_SIZE = 100;
+/** A page past the end of a list that shrank (the last scan of a page deleted): the same URL at its last page. */
+function redirectBeyondEnd(url: URL, page: number, size: number, total: number) {
+  const last = pageBeyondEnd(page, size, total);
+  if (last !== null) throw redirect(`${url.pathname}${pageHref(url.search, last)}`);
+}
 
-/** /discovery: the allowed ranges and the scans (one page of up to 100; more is left for later). */
-export async function loadDiscoveryPage(): Promise<DiscoveryPage> {
+/** /discovery: the allowed ranges and one page of the scans (`?page=`). */
+export async function loadDiscoveryPage(request: Request): Promise<DiscoveryPage> {
+  const url = new URL(request.url);
+  const page = parsePage(url.searchParams, SCANS_PAGE_SIZE);
   const discovery = getOps().discovery;
-  try {
-    const [ranges, scans] = await Promise.all([
-      discovery.ranges.list.query(),
-      discovery.scans.list.query({ limit: SCANS_PAGE_SIZE }),
-    ]);
-    return { ranges: ranges.items, scans: scans.items, total: scans.total };
-  } catch (error) {
-    rethrowLoaderError(error);
-  }
+  const [ranges, scans] = await Promise.all([
+    discovery.ranges.list.query(),
+    discovery.scans.list.query(pageRequest(page, SCANS_PAGE_SIZE)),
+  ]).catch(rethrowLoaderError);
+  redirectBeyondEnd(url, page, SCANS_PAGE_SIZE, scans.total);
+  return {
+    ranges: ranges.items,
+    scans: scans.items,
+    paging: presentPaging(page, SCANS_PAGE_SIZE, scans.total, scans.items.length),
+  };
 }
 
 export interface ScanDetail {
   scan: TScan;
+  /** One page of the runs, newest first (`?page=`). */
   runs: TScanRun[];
-  /** The run shown below the list (`?run=`, else the newest), with what it found once it finished. */
+  paging: Paging;
+  /** The run shown below the list (`?run=`, else the newest of the page), with what it found once it finished. */
   run: TScanRun | null;
   hosts: HostRow[];
   diff: TRunDiff | null;
 }
 
-export const RUNS_PAGE_SIZE = 20;
-
 export async function loadScanDetail(id: string, request: Request): Promise<ScanDetail> {
   const discovery = getOps().discovery;
-  const requested = new URL(request.url).searchParams.get("run");
+  const url = new URL(request.url);
+  const requested = url.searchParams.get("run");
+  const page = parsePage(url.searchParams, RUNS_PAGE_SIZE);
   try {
     const [scan, runs] = await Promise.all([
       discovery.scans.get.query({ id }),
-      discovery.runs.list.query({ scanId: id, limit: RUNS_PAGE_SIZE }),
+      discovery.runs.list.query({ scanId: id, ...pageRequest(page, RUNS_PAGE_SIZE) }),
     ]);
-    const run = selectRun(runs.items, requested);
-    if (run?.status !== "completed") return { scan, runs: runs.items, run, hosts: [], diff: null };
+    redirectBeyondEnd(url, page, RUNS_PAGE_SIZE, runs.total);
+    const paging = presentPaging(page, RUNS_PAGE_SIZE, runs.total, runs.items.length);
+    // A run picked on another page of the list stays shown while paging through it.
+    const listed = selectRun(runs.items, requested);
+    const run =
+      requested && listed?.id !== requested ? ((await requestedRun(requested, id)) ?? listed) : listed;
+    const shown = { scan, runs: runs.items, paging, run };
+    if (run?.status !== "completed") return { ...shown, hosts: [], diff: null };
     const [results, diff] = await Promise.all([
       discovery.results.list.query({ runId: run.id, limit: 1000 }),
       discovery.results.diff.query({ runId: run.id }),
     ]);
-    return { scan, runs: runs.items, run, hosts: results.items.map(presentHost), diff };
+    return { ...shown, hosts: results.items.map(presentHost), diff };
   } catch (error) {
+    if (error instanceof Response) throw error;
     if (errorCode(error) === "NOT_FOUND" || errorCode(error) === "BAD_REQUEST")
       throw new Response("Scan not found", { status: 404 });
     rethrowLoaderError(error);
+  }
+}
+
+/** `?run=` when it names a run of this scan; a stale or foreign id is ignored rather than an error page. */
+async function requestedRun(runId: string, scanId: string): Promise<TScanRun | null> {
+  try {
+    const run = await getOps().discovery.runs.get.query({ id: runId });
+    return run.scanId === scanId ? run : null;
+  } catch (error) {
+    if (errorCode(error) === "NOT_FOUND" || errorCode(error) === "BAD_REQUEST") return null;
+    throw error;
   }
 }
 
@@ -80,6 +117,7 @@ export const DISCOVERY_INTENTS = [
   "create-range",
   "delete-range",
   "create-scan",
+  "update-scan",
   "delete-scan",
   "run-scan",
   "cancel-run",
@@ -108,7 +146,7 @@ function apiFailure(intent: DiscoveryIntent, error: unknown): DiscoveryActionRes
   return { ...failure, fieldErrors: normaliseScanErrors(failure.fieldErrors) };
 }
 
-/** The "New scan" form as the API's request; numbers and ports that do not parse come back as field errors. */
+/** The scan form (new or edit) as the create request; numbers and ports that do not parse come back as field errors. */
 export function scanInputFromForm(
   form: FormData,
 ): { ok: true; input: TCreateScanRequest } | { ok: false; fieldErrors: Record<string, string> } {
@@ -185,6 +223,16 @@ export async function runDiscoveryAction(form: FormData): Promise<DiscoveryActio
         if (!parsed.ok) return failed(intent, parsed.fieldErrors);
         const scan = await discovery.scans.create.mutate(parsed.input);
         return succeeded(intent, `Created the scan ${scan.name}.`, { scan });
+      }
+      case "update-scan": {
+        const parsed = scanInputFromForm(form);
+        if (!parsed.ok) return failed(intent, parsed.fieldErrors);
+        // Only what differs from the scan as stored is sent (see scanChanges).
+        const current = await discovery.scans.get.query({ id });
+        const data = scanChanges(current, parsed.input);
+        if (!Object.keys(data).length) return succeeded(intent, `Nothing changed in ${current.name}.`, {});
+        const scan = await discovery.scans.update.mutate({ id, data });
+        return succeeded(intent, `Saved the scan ${scan.name}.`, { scan });
       }
       case "delete-scan":
         await discovery.scans.delete.mutate({ id });

@@ -4,8 +4,8 @@ import type { Route } from "./+types/_app.discovery._index";
 
 export const meta: Route.MetaFunction = () => [{ title: "Discovery · OpsConductor" }];
 
-export async function clientLoader() {
-  return loadDiscoveryPage();
+export async function clientLoader({ request }: Route.ClientLoaderArgs) {
+  return loadDiscoveryPage(request);
 }
 
 export async function clientAction({ request }: Route.ClientActionArgs) {

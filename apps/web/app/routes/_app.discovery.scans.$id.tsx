@@ -1,7 +1,7 @@
-import { isRouteErrorResponse, Link, redirect } from "react-router";
+import { isRouteErrorResponse, Link, redirect, type ShouldRevalidateFunctionArgs } from "react-router";
 import { ScanDetailPage } from "../components/discovery/scan-detail-page.tsx";
 import { buttonClass } from "../components/ui/button.tsx";
-import { loadScanDetail, runDiscoveryAction } from "../lib/discovery.client.ts";
+import { type DiscoveryActionResult, loadScanDetail, runDiscoveryAction } from "../lib/discovery.client.ts";
 import { describeFailure } from "../lib/failure.client.ts";
 import type { Route } from "./+types/_app.discovery.scans.$id";
 
@@ -19,6 +19,13 @@ export async function clientAction({ request, params }: Route.ClientActionArgs) 
   if (result.intent === "run-scan" && result.ok && result.data.run)
     throw redirect(`/discovery/scans/${params.id}?run=${result.data.run.id}`);
   return result;
+}
+
+// After deleting the scan, the page leaves for /discovery; reloading it first would only find it gone.
+export function shouldRevalidate({ actionResult, defaultShouldRevalidate }: ShouldRevalidateFunctionArgs) {
+  const result = actionResult as DiscoveryActionResult | undefined;
+  if (result?.intent === "delete-scan" && result.ok) return false;
+  return defaultShouldRevalidate;
 }
 
 export default function ScanDetail({ loaderData }: Route.ComponentProps) {

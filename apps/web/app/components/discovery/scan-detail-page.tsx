@@ -1,6 +1,6 @@
 import type { TScanRun } from "@opsc/contracts/discovery/runs";
-import { useEffect } from "react";
-import { Link, useFetcher, useRevalidator } from "react-router";
+import { useCallback, useEffect, useState } from "react";
+import { Link, useFetcher, useLocation, useNavigate, useRevalidator } from "react-router";
 import { useProfile } from "../../lib/app-data.ts";
 import type { DiscoveryActionResult, ScanDetail } from "../../lib/discovery.client.ts";
 import {
@@ -8,8 +8,10 @@ import {
   formatPorts,
   formatSchedule,
   isRunActive,
+  type Paging,
   POLL_MS,
   progressPercent,
+  runHref,
 } from "../../lib/discovery.presenter.ts";
 import { formatDateTime } from "../../lib/format.ts";
 import { hasRole } from "../../lib/roles.ts";
@@ -19,8 +21,10 @@ import { Button } from "../ui/button.tsx";
 import { Card } from "../ui/card.tsx";
 import { useResultToast } from "../ui/toast.tsx";
 import { DiffPanel } from "./diff-panel.tsx";
+import { Pager } from "./pager.tsx";
 import { ResultsTable } from "./results-table.tsx";
 import { RunStatusBadge } from "./run-status.tsx";
+import { DeleteScanDialog, EditScanDialog } from "./scan-dialogs.tsx";
 
 /** Revalidates every POLL_MS while `active`, so a running scan's progress and results appear by themselves. */
 function usePolling(active: boolean) {
@@ -35,12 +39,19 @@ function usePolling(active: boolean) {
 }
 
 export function ScanDetailPage({ detail }: { detail: ScanDetail }) {
-  const { scan, runs, run } = detail;
+  const { scan, runs, run, paging } = detail;
   const { effectiveRole } = useProfile();
+  // Running, changing and deleting scans are the operator's (the API's roles).
   const isOperator = hasRole(effectiveRole, "operator");
-  usePolling(runs.some((candidate) => isRunActive(candidate.status)));
+  usePolling(
+    runs.some((candidate) => isRunActive(candidate.status)) || (run !== null && isRunActive(run.status)),
+  );
   const runner = useFetcher<DiscoveryActionResult>();
   useResultToast(runner.data);
+  const [dialog, setDialog] = useState<"edit" | "delete" | null>(null);
+  const close = useCallback(() => setDialog(null), []);
+  const navigate = useNavigate();
+  const leave = useCallback(() => navigate("/discovery"), [navigate]);
   return (
     <>
       <p className="mb-2 text-sm">
@@ -58,35 +69,55 @@ export function ScanDetailPage({ detail }: { detail: ScanDetail }) {
         }
         actions={
           isOperator ? (
-            <runner.Form method="post">
-              <input type="hidden" name="intent" value="run-scan" />
-              <input type="hidden" name="id" value={scan.id} />
-              <input type="hidden" name="label" value={scan.name} />
-              <Button type="submit" isPending={runner.state !== "idle"} pendingLabel="Queuing…">
-                Run now
+            <div className="flex flex-wrap gap-2">
+              <runner.Form method="post">
+                <input type="hidden" name="intent" value="run-scan" />
+                <input type="hidden" name="id" value={scan.id} />
+                <input type="hidden" name="label" value={scan.name} />
+                <Button type="submit" isPending={runner.state !== "idle"} pendingLabel="Queuing…">
+                  Run now
+                </Button>
+              </runner.Form>
+              <Button variant="secondary" onClick={() => setDialog("edit")}>
+                Edit
               </Button>
-            </runner.Form>
+              <Button
+                variant="secondary"
+                className="text-red-600 dark:text-red-400"
+                onClick={() => setDialog("delete")}
+              >
+                Delete
+              </Button>
+            </div>
           ) : null
         }
       />
       <div className="space-y-6">
-        <RunsList runs={runs} selected={run?.id ?? null} />
+        <RunsList runs={runs} paging={paging} selected={run?.id ?? null} />
         {run ? <RunPanel detail={detail} run={run} canManage={isOperator} /> : null}
       </div>
+      {isOperator ? (
+        <>
+          <EditScanDialog scan={dialog === "edit" ? scan : null} onClose={close} />
+          <DeleteScanDialog scan={dialog === "delete" ? scan : null} onClose={close} onDeleted={leave} />
+        </>
+      ) : null}
     </>
   );
 }
 
-function RunsList({ runs, selected }: { runs: TScanRun[]; selected: string | null }) {
+function RunsList({ runs, paging, selected }: { runs: TScanRun[]; paging: Paging; selected: string | null }) {
+  const { search } = useLocation();
   return (
     <Card id="runs" title="Runs" description="Newest first; pick one to see what it found.">
       {runs.length ? (
-        <ul className="divide-y divide-slate-200 dark:divide-slate-800">
+        <ul className="mb-3 divide-y divide-slate-200 dark:divide-slate-800">
           {runs.map((run) => (
             <li key={run.id} data-run-row={run.id} className="flex flex-wrap items-center gap-3 py-2 text-sm">
               <RunStatusBadge status={run.status} />
               <Link
-                to={`?run=${run.id}`}
+                to={runHref(search, run.id)}
+                preventScrollReset
                 aria-current={run.id === selected ? "true" : undefined}
                 className={`hover:underline ${
                   run.id === selected
@@ -105,6 +136,7 @@ function RunsList({ runs, selected }: { runs: TScanRun[]; selected: string | nul
       ) : (
         <p className="text-sm text-slate-500 dark:text-slate-400">This scan has not run yet.</p>
       )}
+      <Pager paging={paging} label="Run pages" />
     </Card>
   );
 }
@@ -131,7 +163,7 @@ function RunPanel({ detail, run, canManage }: { detail: ScanDetail; run: TScanRu
           ) : null
         }
       >
-        <div className="space-y-3" data-run={run.status}>
+        <div className="space-y-3" data-run={run.status} data-run-id={run.id}>
           <div className="flex flex-wrap items-center gap-3 text-sm">
             <RunStatusBadge status={run.status} />
             <span className="text-slate-600 dark:text-slate-300">{describeProgress(run.progress)}</span>

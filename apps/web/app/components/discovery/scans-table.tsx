@@ -11,11 +11,14 @@ const th =
   "px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400";
 const td = "px-4 py-3 align-top text-sm text-slate-700 dark:text-slate-300";
 
-export function ScansTable({ scans, canRun }: { scans: TScan[]; canRun: boolean }) {
+export type ScanAction = (kind: "edit" | "delete", scan: TScan) => void;
+
+/** `onAction` is set for operators, who run, edit and delete scans; viewers only read. */
+export function ScansTable({ scans, onAction }: { scans: TScan[]; onAction: ScanAction | null }) {
   if (!scans.length)
     return (
       <p className="rounded-xl border border-dashed border-slate-300 p-8 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">
-        No scans yet.{canRun ? " Define one with “New scan”." : ""}
+        No scans yet.{onAction ? " Define one with “New scan”." : ""}
       </p>
     );
   return (
@@ -28,7 +31,7 @@ export function ScansTable({ scans, canRun }: { scans: TScan[]; canRun: boolean 
             <th className={th}>Ports</th>
             <th className={th}>Schedule</th>
             <th className={th}>Last run</th>
-            {canRun ? (
+            {onAction ? (
               <th className={th}>
                 <span className="sr-only">Actions</span>
               </th>
@@ -37,7 +40,7 @@ export function ScansTable({ scans, canRun }: { scans: TScan[]; canRun: boolean 
         </thead>
         <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
           {scans.map((scan) => (
-            <ScanRow key={scan.id} scan={scan} canRun={canRun} />
+            <ScanRow key={scan.id} scan={scan} onAction={onAction} />
           ))}
         </tbody>
       </table>
@@ -45,7 +48,7 @@ export function ScansTable({ scans, canRun }: { scans: TScan[]; canRun: boolean 
   );
 }
 
-function ScanRow({ scan, canRun }: { scan: TScan; canRun: boolean }) {
+function ScanRow({ scan, onAction }: { scan: TScan; onAction: ScanAction | null }) {
   const fetcher = useFetcher<DiscoveryActionResult>();
   useResultToast(fetcher.data);
   return (
@@ -80,22 +83,38 @@ function ScanRow({ scan, canRun }: { scan: TScan; canRun: boolean }) {
           <span className="text-slate-400">Never</span>
         )}
       </td>
-      {canRun ? (
-        <td className={`${td} text-right`}>
-          <fetcher.Form method="post" action="/discovery">
-            <input type="hidden" name="intent" value="run-scan" />
-            <input type="hidden" name="id" value={scan.id} />
-            <input type="hidden" name="label" value={scan.name} />
-            <Button
-              type="submit"
-              variant="secondary"
-              size="sm"
-              isPending={fetcher.state !== "idle"}
-              pendingLabel="Queuing…"
-            >
-              Run now
-            </Button>
-          </fetcher.Form>
+      {onAction ? (
+        <td className={td}>
+          {/* Stacked, so the actions column stays narrow beside the ranges panel. */}
+          <div className="flex flex-col items-end gap-1 whitespace-nowrap">
+            <fetcher.Form method="post" action="/discovery">
+              <input type="hidden" name="intent" value="run-scan" />
+              <input type="hidden" name="id" value={scan.id} />
+              <input type="hidden" name="label" value={scan.name} />
+              <Button
+                type="submit"
+                variant="secondary"
+                size="sm"
+                isPending={fetcher.state !== "idle"}
+                pendingLabel="Queuing…"
+              >
+                Run now
+              </Button>
+            </fetcher.Form>
+            <div className="flex gap-1">
+              <Button variant="ghost" size="sm" onClick={() => onAction("edit", scan)}>
+                Edit
+              </Button>
+              <Button
+                variant="ghost"
+                size="sm"
+                className="text-red-600 dark:text-red-400"
+                onClick={() => onAction("delete", scan)}
+              >
+                Delete
+              </Button>
+            </div>
+          </div>
         </td>
       ) : null}
     </tr>
