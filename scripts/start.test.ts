@@ -212,7 +212,7 @@ describe("bun run start", () => {
       expect(web).toMatchObject({
         PORT: String(run.ports.web),
         OPSC_API_URL: gateway,
-        OPSC_SERVICES: "auth,users,targets,discovery",
+        OPSC_SERVICES: "auth,users,targets,discovery,execution",
       });
       expect(web.INTERNAL_TOKEN).toBeUndefined();
       expect(web.DATABASE_URL).toBeUndefined();

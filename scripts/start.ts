@@ -190,6 +190,7 @@ async function main(): Promise<void> {
     users: { AUTH_INTERNAL_URL: serviceUrl("auth") },
     targets: { AUTH_INTERNAL_URL: serviceUrl("auth"), VAULT_KEYS: secrets.values.VAULT_KEYS },
     discovery: { AUTH_INTERNAL_URL: serviceUrl("auth"), TARGETS_INTERNAL_URL: serviceUrl("targets") },
+    execution: { AUTH_INTERNAL_URL: serviceUrl("auth"), TARGETS_INTERNAL_URL: serviceUrl("targets") },
   };
 
   const ready: { name: string; child: Child; check: () => Promise<boolean> }[] = [];

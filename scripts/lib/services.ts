@@ -7,13 +7,17 @@ export const SERVICES = [
   { name: "users", port: 8102 },
   { name: "targets", port: 8103 },
   { name: "discovery", port: 8104 },
+  { name: "execution", port: 8105 },
 ] as const;
 
 /**
  * The workers, started after the services they call, each with a port for its /healthz, /readyz and /metrics
  * (override with `OPSC_<NAME>_PORT`). They get Redis, the internal token and the vault keys, never the database.
  */
-export const WORKERS = [{ name: "system", entry: "workers/system/src/main.ts", port: 8111 }] as const;
+export const WORKERS = [
+  { name: "system", entry: "workers/system/src/main.ts", port: 8111 },
+  { name: "execution-worker", entry: "workers/execution/src/main.ts", port: 8112 },
+] as const;
 
 /** Default internal URL of the discovery service, which the system worker's discovery module calls. */
 export const DISCOVERY_PORT = 8104;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createAuthRouter } from "@opsc/auth/router";
 import { hasRole, type TRole } from "@opsc/contracts";
 import { createDiscoveryRouter } from "@opsc/discovery/router";
+import { createExecutionRouter } from "@opsc/execution/router";
 import { createTargetsRouter } from "@opsc/targets/router";
 import { createUsersRouter } from "@opsc/users/router";
 import { startSystem, type TestSystem } from "../support/system.ts";
@@ -30,6 +31,8 @@ interface Ids {
   rangeId: string;
   scanId: string;
   runId: string;
+  executionRunId: string;
+  executionTaskId: string;
 }
 
 const SAMPLE_INPUTS: Record<string, (ids: Ids) => unknown> = {
@@ -108,6 +111,17 @@ const SAMPLE_INPUTS: Record<string, (ids: Ids) => unknown> = {
   "discovery.runs.list": ({ scanId }) => ({ scanId }),
   "discovery.runs.get": ({ runId }) => ({ id: runId }),
   "discovery.runs.cancel": () => ({ id: "00000000-0000-4000-8000-000000000000" }),
+  "execution.runs.start": ({ targetId }) => ({ action: { type: "noop" }, targets: { ids: [targetId] } }),
+  "execution.runs.list": () => ({}),
+  "execution.runs.get": ({ executionRunId }) => ({ id: executionRunId }),
+  // The first allowed caller cancels it; later ones get a 409, which is fine for the matrix.
+  "execution.runs.cancel": ({ executionRunId }) => ({ id: executionRunId }),
+  "execution.runs.retry": ({ executionRunId }) => ({ id: executionRunId }),
+  "execution.tasks.list": ({ executionRunId }) => ({ runId: executionRunId }),
+  "execution.tasks.get": ({ executionTaskId }) => ({ id: executionTaskId }),
+  "execution.tasks.cancel": () => ({ id: "00000000-0000-4000-8000-000000000000" }),
+  "execution.logs.read": ({ executionRunId }) => ({ runId: executionRunId }),
+  "execution.logs.tail": ({ executionRunId }) => ({ runId: executionRunId }),
   "discovery.results.list": ({ runId }) => ({ runId }),
   "discovery.results.diff": ({ runId }) => ({ runId }),
   "discovery.results.import": ({ runId }) => ({ runId, hosts: [{ address: "127.1.9.1" }] }),
@@ -117,7 +131,10 @@ function proceduresOf(service: string, routerInstance: { _def: { procedures: Rec
   return Object.entries(routerInstance._def.procedures).map(([path, procedure]) => {
     const def = (
       procedure as {
-        _def: { type: "query" | "mutation"; meta?: { role?: RequiredRole; requiresSession?: boolean } };
+        _def: {
+          type: "query" | "mutation" | "subscription";
+          meta?: { role?: RequiredRole; requiresSession?: boolean };
+        };
       }
     )._def;
     const meta = def.meta ?? {};
@@ -130,6 +147,28 @@ function proceduresOf(service: string, routerInstance: { _def: { procedures: Rec
       requiresSession: meta.requiresSession === true,
     };
   });
+}
+
+/**
+ * A subscription answers 200 with an event stream at once; a refusal is its first event after `connected`, an
+ * error carrying the HTTP status it stands for. A stream that sends no error within 300 ms was allowed.
+ */
+async function subscriptionStatus(response: Response): Promise<number> {
+  if (response.status !== 200 || !response.body) return response.status;
+  const reader = response.body.getReader();
+  const deadline = Bun.sleep(300).then(() => null);
+  let text = "";
+  try {
+    for (;;) {
+      const chunk = await Promise.race([reader.read(), deadline]);
+      if (!chunk || chunk.done) return 200;
+      text += new TextDecoder().decode(chunk.value);
+      const error = /event: serialized-error\ndata: (.*)\n/.exec(text);
+      if (error) return Number(/"httpStatus":(\d+)/.exec(error[1]!)?.[1] ?? 500);
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
 }
 
 beforeAll(async () => {
@@ -170,7 +209,17 @@ beforeAll(async () => {
     ports: [22],
   });
   const run = await system.admin.client.discovery.scans.run.mutate({ id: scan.id });
+  // No execution worker runs here: the run stays queued until the matrix cancels it.
+  const executionRun = await system.admin.client.execution.runs.start.mutate({
+    action: { type: "noop" },
+    targets: { ids: [target.id] },
+  });
+  const [executionTask] = (
+    await system.admin.client.execution.tasks.list.query({ runId: executionRun.run.id })
+  ).items;
   ids = {
+    executionRunId: executionRun.run.id,
+    executionTaskId: executionTask!.id,
     victimId: victim.id,
     targetId: target.id,
     credentialId: credential.id,
@@ -228,6 +277,7 @@ const procedures = [
   ...proceduresOf("users", createUsersRouter(stub) as never),
   ...proceduresOf("targets", createTargetsRouter(stub) as never),
   ...proceduresOf("discovery", createDiscoveryRouter(stub as never) as never),
+  ...proceduresOf("execution", createExecutionRouter(stub as never) as never),
 ];
 
 describe("authorization matrix", () => {
@@ -246,18 +296,20 @@ describe("authorization matrix", () => {
         const encoded = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
         const url = `http://localhost/trpc/${procedure.service}/${procedure.path}`;
         const response =
-          procedure.type === "query"
+          procedure.type !== "mutation"
             ? await system.handle(`${url}${encoded}`, { headers: caller.headers })
             : await system.handle(url, {
                 method: "POST",
                 headers: { ...caller.headers, "content-type": "application/json" },
                 body: JSON.stringify(input ?? {}),
               });
-        const label = `${procedure.key} as ${caller.name} → ${response.status}`;
+        const status =
+          procedure.type === "subscription" ? await subscriptionStatus(response) : response.status;
+        const label = `${procedure.key} as ${caller.name} → ${status}`;
         if (procedure.role === "public") {
           // A public procedure answers everyone alike: whatever it decides, it is not decided by the caller.
-          publicStatuses.add(response.status);
-          expect(response.status, label).toBeLessThan(500);
+          publicStatuses.add(status);
+          expect(status, label).toBeLessThan(500);
           continue;
         }
         const allowed =
@@ -265,10 +317,10 @@ describe("authorization matrix", () => {
           hasRole(caller.role, procedure.role) &&
           !(procedure.requiresSession && caller.isApiKey);
         if (allowed) {
-          expect([401, 403], label).not.toContain(response.status);
-          expect(response.status, label).toBeLessThan(500);
+          expect([401, 403], label).not.toContain(status);
+          expect(status, label).toBeLessThan(500);
         } else {
-          expect(response.status, label).toBe(caller.role === null ? 401 : 403);
+          expect(status, label).toBe(caller.role === null ? 401 : 403);
         }
       }
       expect(publicStatuses.size, `${procedure.key} answers callers differently`).toBeLessThanOrEqual(1);

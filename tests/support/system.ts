@@ -11,6 +11,12 @@ import { createDiscoveryApp } from "@opsc/discovery/app";
 import { DISCOVERY_SCHEMA, type DiscoveryDatabase } from "@opsc/discovery/database";
 import { migrate as migrateDiscovery } from "@opsc/discovery/migrate";
 import { discoveryJobs } from "@opsc/discovery/runs/scan-job";
+import { createExecutionApp } from "@opsc/execution/app";
+import { EXECUTION_SCHEMA, type ExecutionDatabase } from "@opsc/execution/database";
+import { ReportIngester } from "@opsc/execution/ingest/ingester";
+import { Reconciler } from "@opsc/execution/ingest/reconciler";
+import { migrate as migrateExecution } from "@opsc/execution/migrate";
+import { Dispatcher } from "@opsc/execution/runs/dispatch";
 import { createLogger } from "@opsc/logger";
 import { createOpsClient, type OpsClient } from "@opsc/sdk";
 import { createInternalClient, IdentityCache } from "@opsc/server-kit";
@@ -40,17 +46,25 @@ export interface SignedInUser {
  * The auth, users, targets and discovery services composed in one process over a fresh database and Redis prefix. Requests go
  * through each app's real HTTP handling (`app.handle`), including the service-to-service calls.
  */
-export async function startSystem(options: { signInMax?: number; connectTimeoutMs?: number } = {}) {
+export async function startSystem(
+  options: { signInMax?: number; connectTimeoutMs?: number; reconcileIntervalMs?: number } = {},
+) {
   const database = await createTestDatabase();
   const redis = await createTestRedis();
   await migrateAuth(database.url);
   await migrateUsers(database.url);
   await migrateTargets(database.url);
   await migrateDiscovery(database.url);
+  await migrateExecution(database.url);
   const log = createLogger({ service: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const authDb = createDb<AuthDatabase>({ url: database.url, schema: AUTH_SCHEMA, poolMax: 5 });
   const usersDb = createDb<UsersDatabase>({ url: database.url, schema: USERS_SCHEMA, poolMax: 5 });
   const targetsDb = createDb<TargetsDatabase>({ url: database.url, schema: TARGETS_SCHEMA, poolMax: 5 });
+  const executionDb = createDb<ExecutionDatabase>({
+    url: database.url,
+    schema: EXECUTION_SCHEMA,
+    poolMax: 5,
+  });
   const discoveryDb = createDb<DiscoveryDatabase>({
     url: database.url,
     schema: DISCOVERY_SCHEMA,
@@ -127,6 +141,31 @@ export async function startSystem(options: { signInMax?: number; connectTimeoutM
     trustedProxies: ["127.0.0.1"],
   });
 
+  const executionDeps = {
+    db: executionDb.db,
+    redis: redis.redis,
+    prefix: redis.prefix,
+    log,
+    inventory: createInternalClient<TargetsInternalRouter>({
+      baseUrl: "http://localhost",
+      name: "targets",
+      token: INTERNAL_TOKEN,
+      fetch: (input, init) => targetsApp.handle(new Request(input, init)),
+    }),
+    dispatcher: new Dispatcher(redis.redis, redis.prefix),
+  };
+  const executionApp = createExecutionApp({
+    ...executionDeps,
+    identityCache,
+    identity,
+    trustedProxies: ["127.0.0.1"],
+  });
+  // The service's background parts run as in production: reports are ingested, the reconciler leads.
+  const ingester = new ReportIngester(executionDeps);
+  await ingester.start();
+  const reconciler = new Reconciler(executionDeps, { intervalMs: options.reconcileIntervalMs ?? 500 });
+  await reconciler.start();
+
   /** The gateway's routing, in process: each prefix reaches the service that owns it. */
   const handle = (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
     const request = input instanceof Request ? input : new Request(input, init);
@@ -137,6 +176,8 @@ export async function startSystem(options: { signInMax?: number; connectTimeoutM
       return targetsApp.handle(request);
     if (path.startsWith("/trpc/discovery") || path.startsWith("/api/v1/discovery"))
       return discoveryApp.handle(request);
+    if (path.startsWith("/trpc/execution") || path.startsWith("/api/v1/execution"))
+      return executionApp.handle(request);
     return authApp.handle(request);
   };
 
@@ -163,6 +204,15 @@ export async function startSystem(options: { signInMax?: number; connectTimeoutM
       redisPrefix: redis.prefix,
       service: "targets",
       schema: TARGETS_SCHEMA,
+      domainEvents: true,
+      log,
+    }),
+    new OutboxRelay({
+      db: executionDb.db,
+      redis: redis.redis,
+      redisPrefix: redis.prefix,
+      service: "execution",
+      schema: EXECUTION_SCHEMA,
       domainEvents: true,
       log,
     }),
@@ -224,6 +274,11 @@ export async function startSystem(options: { signInMax?: number; connectTimeoutM
     discoveryDb: discoveryDb.db,
     discoveryApp,
     discoveryDeps,
+    executionDb: executionDb.db,
+    executionDeps,
+    executionApp,
+    reconciler,
+    vaultKeys: VAULT_KEYS,
     handle,
     authApp,
     internalToken: INTERNAL_TOKEN,
@@ -233,14 +288,18 @@ export async function startSystem(options: { signInMax?: number; connectTimeoutM
     admin: { ...adminUser, id: admin.userId },
     relays,
     async stop() {
+      await reconciler.stop();
+      await ingester.stop();
       await Promise.all(relays.map((relay) => relay.stop()));
       // pg's pool.end() resolves before its sockets have closed, so the forced database drop below may terminate
       // a connection that is still closing. Expected at teardown; without a listener it is an unhandled error.
-      for (const { pool } of [authDb, usersDb, targetsDb, discoveryDb]) pool.on("error", () => undefined);
+      for (const { pool } of [authDb, usersDb, targetsDb, discoveryDb, executionDb])
+        pool.on("error", () => undefined);
       await authDb.db.destroy();
       await usersDb.db.destroy();
       await targetsDb.db.destroy();
       await discoveryDb.db.destroy();
+      await executionDb.db.destroy();
       await redis.cleanup();
       await database.drop();
     },

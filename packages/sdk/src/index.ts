@@ -1,11 +1,20 @@
 import type { AuthRouter } from "@opsc/auth/router";
 import type { DiscoveryRouter } from "@opsc/discovery/router";
+import type { ExecutionRouter } from "@opsc/execution/router";
 import type { TargetsRouter } from "@opsc/targets/router";
 import type { UsersRouter } from "@opsc/users/router";
-import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from "@trpc/client";
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  type TRPCClient,
+  TRPCClientError,
+} from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { createAuthClient } from "better-auth/client";
 import { twoFactorClient } from "better-auth/client/plugins";
+import { EventSource as EventSourcePolyfill } from "eventsource";
 
 export interface OpsClientOptions {
   /** The gateway URL, e.g. `https://ops.example.com`; omit in the browser to use the page's origin. */
@@ -26,15 +35,35 @@ function serviceClient<TRouter extends AnyTRPCRouter>(
   baseUrl: string,
 ): TRPCClient<TRouter> {
   const fetchImpl = options.fetch;
+  const url = `${baseUrl}/trpc/${service}`;
+  const send = (input: unknown, init: unknown) =>
+    (fetchImpl ?? fetch)(input as string, { ...(init as RequestInit), credentials: "include" });
   return createTRPCClient<TRouter>({
     links: [
-      // Each service has its own endpoint, so a batch never crosses services and the gateway can route it.
-      httpBatchLink<TRouter>({
-        url: `${baseUrl}/trpc/${service}`,
-        headers: () => authHeaders(options),
-        fetch: (input: unknown, init: unknown) =>
-          (fetchImpl ?? fetch)(input as string, { ...(init as RequestInit), credentials: "include" }),
-      } as unknown as Parameters<typeof httpBatchLink<TRouter>>[0]),
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        // Subscriptions (the live log tail) are server-sent events. Browsers have EventSource and send the session
+        // cookie; elsewhere the `eventsource` package does, through our fetch, so API keys and tokens go along.
+        true: httpSubscriptionLink({
+          url,
+          EventSource:
+            (globalThis as { EventSource?: typeof EventSourcePolyfill }).EventSource ?? EventSourcePolyfill,
+          eventSourceOptions: () => ({
+            withCredentials: true,
+            fetch: (input: string | URL, init?: RequestInit) =>
+              send(input, {
+                ...init,
+                headers: { ...(init?.headers as Record<string, string>), ...authHeaders(options) },
+              }),
+          }),
+        } as unknown as Parameters<typeof httpSubscriptionLink<TRouter, typeof EventSourcePolyfill>>[0]),
+        // Each service has its own endpoint, so a batch never crosses services and the gateway can route it.
+        false: httpBatchLink<TRouter>({
+          url,
+          headers: () => authHeaders(options),
+          fetch: send,
+        } as unknown as Parameters<typeof httpBatchLink<TRouter>>[0]),
+      }),
     ],
   });
 }
@@ -66,6 +95,7 @@ export function createOpsClient(options: OpsClientOptions = {}) {
     users: serviceClient<UsersRouter>("users", options, baseUrl),
     targets: serviceClient<TargetsRouter>("targets", options, baseUrl),
     discovery: serviceClient<DiscoveryRouter>("discovery", options, baseUrl),
+    execution: serviceClient<ExecutionRouter>("execution", options, baseUrl),
     /** Sign-in, sign-out and the two-factor step (better-auth's client, under /api/auth). */
     session: createAuthClient({
       baseURL: `${baseUrl}/api/auth`,

@@ -122,6 +122,14 @@ describe("execCommand output and exit status", () => {
     expect(out.text()).toBe(value);
   });
 
+  test("stdin reaches the command verbatim and is then closed", async () => {
+    const input = `line one\n$(id) '; rm -rf / #\n${"x".repeat(300_000)}\n`;
+    const out = collector();
+    const result = await execCommand(connection, "cat; echo end", { ...out, stdin: input });
+    expect(result.exitCode).toBe(0);
+    expect(out.text()).toBe(`${input}end\n`);
+  });
+
   test("a 100 MB output streams through without growing memory", async () => {
     // Sample live memory (after a forced GC) every 16 MB: holding the output would show ~100 MB here.
     Bun.gc(true);
@@ -200,6 +208,24 @@ describe("execCommand cancellation", () => {
     });
     expect(performance.now() - startedAt).toBeLessThan(4_000);
     expect(liveProcesses("sleep")).toEqual([]);
+  });
+
+  test("cancelling more commands than the server has free sessions still kills every tree", async () => {
+    // OpenSSH allows 10 sessions per connection: 9 commands leave one for 9 kill scripts, which take turns.
+    const own = await connect();
+    try {
+      const controller = new AbortController();
+      const running = Array.from({ length: 9 }, () =>
+        execCommand(own, "sleep 302", { signal: controller.signal, killGraceMs: 500 }),
+      );
+      await waitForProcesses("sleep", 9);
+      controller.abort();
+      const results = await Promise.all(running);
+      expect(results.map((result) => result.cancelled?.outcome)).toEqual(Array(9).fill("terminated"));
+      expect(liveProcesses("sleep")).toEqual([]);
+    } finally {
+      await own.close();
+    }
   });
 
   test("an already aborted signal starts nothing", async () => {

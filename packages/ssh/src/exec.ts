@@ -24,6 +24,11 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Time between TERM and KILL when cancelling; default 5 s. */
   killGraceMs?: number;
+  /**
+   * Written to the command's standard input, which is then closed (EOF). Without it, stdin stays open and
+   * empty. The way to hand a command data that must not appear in its command line (scripts, secrets).
+   */
+  stdin?: string | Buffer;
 }
 
 /** How a cancelled command ended. */
@@ -57,6 +62,8 @@ export interface ExecResult {
 
 // Once the kill script is done, give sshd this long to report the exit before closing the channel ourselves.
 const CLOSE_AFTER_KILL_MS = 3_000;
+// How long a cancel keeps asking for a channel for the kill script when the server refuses one.
+const KILL_CHANNEL_RETRY_MS = 10_000;
 
 /** An exec channel whose exit status and close are tracked from the moment ssh2 hands it over. */
 interface ExecChannel {
@@ -94,13 +101,31 @@ function openExecChannel(client: Client, command: string): Promise<ExecChannel> 
   });
 }
 
+/**
+ * Opens the kill script's channel. A server refuses sessions beyond its limit (OpenSSH: MaxSessions, 10), which
+ * a connection running many commands reaches when several are cancelled at once. Each finished kill frees two
+ * sessions (its own and the command's), so refused ones retry while the connection is up. With every session
+ * taken by commands no kill can start: callers running many commands on one connection keep one free.
+ */
+async function openKillChannel(connection: SshConnection, command: string): Promise<ExecChannel> {
+  const deadline = performance.now() + KILL_CHANNEL_RETRY_MS;
+  for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 500)) {
+    try {
+      return await openExecChannel(connection.client, command);
+    } catch (error) {
+      if (connection.isClosed() || performance.now() + delayMs > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
+
 /** Runs the kill script on a second channel of the same connection and parses what it printed. */
 async function killRemoteGroup(
   connection: SshConnection,
   pgid: number,
   graceMs: number,
 ): Promise<KillGroupReport | undefined> {
-  const { channel, closed } = await openExecChannel(connection.client, buildKillGroupCommand(pgid, graceMs));
+  const { channel, closed } = await openKillChannel(connection, buildKillGroupCommand(pgid, graceMs));
   let output = "";
   channel.stderr.resume();
   channel.on("data", (chunk: Buffer) => {
@@ -180,7 +205,8 @@ function forward(
  * of its own process group, so cancelling (AbortSignal, `timeoutMs`) terminates the whole tree: TERM to
  * the group, KILL after `killGraceMs`, and the result's `cancelled` says what survived.
  *
- * `command` is passed to the shell as is: build it with {@link shellQuote} for every interpolated value.
+ * `command` is passed to the shell as is: build it with {@link shellQuote} for every interpolated value, or
+ * better, pass data on `options.stdin`.
  * Resolves also when the command fails or is cancelled; rejects with an `SshError` (`protocol`) when the
  * connection breaks, or with the handler's error when an output handler throws.
  */
@@ -202,6 +228,8 @@ export async function execCommand(
     connection.client,
     buildGroupLeaderCommand(command, nonce),
   );
+  // ssh2 sends it as the window allows and then EOF; writes after the channel closed are dropped.
+  if (options.stdin !== undefined) channel.end(options.stdin);
 
   let announcePgid: (pgid: number | undefined) => void = () => {};
   const pgidAnnounced = new Promise<number | undefined>((resolve) => {

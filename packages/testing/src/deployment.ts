@@ -16,6 +16,11 @@ export interface DeploymentOptions {
   workers?: boolean;
   /** Extra environment for every system worker, e.g. a short HEALTH_SWEEP_INTERVAL_MS for tests. */
   workerEnv?: Record<string, string>;
+  /** Extra environment for the execution service. */
+  executionEnv?: Record<string, string>;
+  /** Execution workers to start (processes of workers/execution), each with `executionWorkerEnv`. */
+  executionWorkers?: number;
+  executionWorkerEnv?: Record<string, string>;
   logLevel?: string;
   databasePrefix?: string;
 }
@@ -30,6 +35,7 @@ export interface Deployment {
     web: number;
     gateway: number;
     discovery: number;
+    execution: number;
     /** The first system worker's /healthz, /readyz and /metrics (with `workers: true`). */
     system: number;
   };
@@ -48,6 +54,10 @@ export interface Deployment {
    * the result), and resolves once its /readyz answers.
    */
   startSystemWorker(env?: Record<string, string>): Promise<StartedProcess & { port: number }>;
+  /** Starts one more execution worker process (a replica), e.g. to kill one mid-run. */
+  startExecutionWorker(env?: Record<string, string>): Promise<StartedProcess & { port: number }>;
+  /** The execution worker processes started so far. */
+  executionWorkers: (StartedProcess & { port: number })[];
   stop(): Promise<void>;
 }
 
@@ -61,7 +71,8 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
   const root = repoRoot();
   const database = await createTestDatabase(options.databasePrefix);
   const redis = await createTestRedis();
-  const [auth, users, targets, web, gateway, system, discovery] = await Promise.all([
+  const [auth, users, targets, web, gateway, system, discovery, execution] = await Promise.all([
+    getFreePort(),
     getFreePort(),
     getFreePort(),
     getFreePort(),
@@ -121,6 +132,34 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
     return worker;
   }
 
+  const executionWorkers: (StartedProcess & { port: number })[] = [];
+  async function startExecutionWorker(env: Record<string, string>) {
+    const port = await getFreePort();
+    const child = await startProcess({
+      cmd: [process.execPath, join(root, "workers", "execution", "src", "main.ts")],
+      cwd: root,
+      env: {
+        HOST: "127.0.0.1",
+        NODE_ENV: "production",
+        LOG_LEVEL: options.logLevel ?? "warn",
+        REDIS_URL: redis.url,
+        REDIS_PREFIX: redis.prefix,
+        INTERNAL_TOKEN: internalToken,
+        VAULT_KEYS: vaultKeys,
+        SHUTDOWN_TIMEOUT_MS: "2000",
+        ...options.executionWorkerEnv,
+        ...env,
+        PORT: String(port),
+      },
+      readyUrl: `http://127.0.0.1:${port}/readyz`,
+      timeoutMs: 60_000,
+    });
+    const worker = Object.assign(child, { port });
+    processes.push(worker);
+    executionWorkers.push(worker);
+    return worker;
+  }
+
   try {
     const common = {
       HOST: "127.0.0.1",
@@ -164,6 +203,12 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       AUTH_INTERNAL_URL: `http://127.0.0.1:${auth}`,
       TARGETS_INTERNAL_URL: `http://127.0.0.1:${targets}`,
     });
+    await start("execution", execution, {
+      ...common,
+      AUTH_INTERNAL_URL: `http://127.0.0.1:${auth}`,
+      TARGETS_INTERNAL_URL: `http://127.0.0.1:${targets}`,
+      ...options.executionEnv,
+    });
     if (options.web) {
       // The web server gets no database or secrets: it reads the services' OpenAPI documents through the gateway.
       await start("web", web, {
@@ -171,10 +216,11 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
         NODE_ENV: "production",
         LOG_LEVEL: common.LOG_LEVEL,
         OPSC_API_URL: url,
-        OPSC_SERVICES: "auth,users,targets,discovery",
+        OPSC_SERVICES: "auth,users,targets,discovery,execution",
       });
     }
     if (options.workers) await startSystemWorker({}, system);
+    for (let index = 0; index < (options.executionWorkers ?? 0); index++) await startExecutionWorker({});
     caddy = await startCaddy({
       config: join(root, "caddy", "Caddyfile.local"),
       port: gateway,
@@ -183,6 +229,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
         USERS_UPSTREAM: `127.0.0.1:${users}`,
         TARGETS_UPSTREAM: `127.0.0.1:${targets}`,
         DISCOVERY_UPSTREAM: `127.0.0.1:${discovery}`,
+        EXECUTION_UPSTREAM: `127.0.0.1:${execution}`,
         WEB_UPSTREAM: `127.0.0.1:${web}`,
       },
     });
@@ -192,7 +239,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
   }
   return {
     url,
-    ports: { auth, users, targets, web, gateway, system, discovery },
+    ports: { auth, users, targets, web, gateway, system, discovery, execution },
     database,
     redis,
     setupToken,
@@ -200,6 +247,8 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
     internalToken,
     workers,
     startSystemWorker: (env = {}) => startSystemWorker(env),
+    startExecutionWorker: (env = {}) => startExecutionWorker(env),
+    executionWorkers,
     stop,
   };
 }

@@ -16,6 +16,18 @@ export interface VaultKeys {
 
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
+/**
+ * `VAULT_KEYS` from a process's environment, parsed at boot: a bad value stops the process with a message that names
+ * the variable and the bad entry, never the key material.
+ */
+export function vaultKeysFromEnv(value: string): VaultKeys {
+  try {
+    return parseVaultKeys(value);
+  } catch (error) {
+    throw new Error(`Invalid configuration:\n  VAULT_KEYS: ${(error as Error).message}`);
+  }
+}
+
 export function parseVaultKeys(value: string): VaultKeys {
   const keys = new Map<string, Buffer>();
   let currentId = "";

@@ -1,5 +1,5 @@
 import { commonEnv, internalEnv, parseEnv, parsePostgresEnv, redisEnv, z } from "@opsc/config";
-import { parseVaultKeys } from "@opsc/vault";
+import { vaultKeysFromEnv } from "@opsc/vault";
 
 const schema = z.object({
   ...commonEnv().shape,
@@ -11,12 +11,7 @@ const schema = z.object({
 
 export function loadEnv(source: Record<string, string | undefined> = process.env) {
   const base = parseEnv(schema, source);
-  let vault: ReturnType<typeof parseVaultKeys>;
-  try {
-    vault = parseVaultKeys(base.VAULT_KEYS);
-  } catch (error) {
-    throw new Error(`Invalid configuration:\n  VAULT_KEYS: ${(error as Error).message}`);
-  }
+  const vault = vaultKeysFromEnv(base.VAULT_KEYS);
   return {
     ...base,
     vault,

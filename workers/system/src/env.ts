@@ -1,5 +1,5 @@
 import { commonEnv, internalEnv, parseEnv, redisEnv, z } from "@opsc/config";
-import { parseVaultKeys } from "@opsc/vault";
+import { vaultKeysFromEnv } from "@opsc/vault";
 
 const schema = z.object({
   ...commonEnv().shape,
@@ -21,13 +21,7 @@ const schema = z.object({
 /** The system worker's configuration, parsed once at boot; a bad value stops the process naming the variable. */
 export function loadEnv(source: Record<string, string | undefined> = process.env) {
   const base = parseEnv(schema, source);
-  let vault: ReturnType<typeof parseVaultKeys>;
-  try {
-    vault = parseVaultKeys(base.VAULT_KEYS);
-  } catch (error) {
-    // parseVaultKeys names the bad entry, never the key material.
-    throw new Error(`Invalid configuration:\n  VAULT_KEYS: ${(error as Error).message}`);
-  }
+  const vault = vaultKeysFromEnv(base.VAULT_KEYS);
   return {
     logLevel: base.LOG_LEVEL,
     host: base.HOST,

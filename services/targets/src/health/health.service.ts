@@ -3,6 +3,7 @@ import type { THealthCheckTarget, THealthResult } from "@opsc/contracts/targets/
 import { notFound } from "@opsc/server-kit";
 import { type Kysely, sql } from "kysely";
 import type { TargetsDatabase } from "../database.ts";
+import { toConnectionTarget } from "../targets/connection-target.ts";
 import type { TargetsTable } from "../targets/targets.table.ts";
 
 export interface HealthDeps {
@@ -45,26 +46,7 @@ export async function claimDue(
            c.secret_sealed as credential_sealed
     from claimed left join credentials c on c.id = claimed.credential_id
   `.execute(deps.db);
-  return rows.rows.map((row) => ({
-    id: row.id,
-    address: row.address,
-    port: row.port,
-    kind: row.kind,
-    http: row.http_options,
-    expectedHostKey: row.host_key_fingerprint
-      ? { algorithm: row.host_key_algorithm ?? "", fingerprintSha256: row.host_key_fingerprint }
-      : null,
-    credential:
-      row.credential_id && row.credential_sealed
-        ? {
-            id: row.credential_id,
-            kind: row.credential_kind ?? "",
-            username: row.credential_username,
-            headerName: row.credential_header,
-            sealed: row.credential_sealed,
-          }
-        : null,
-  }));
+  return rows.rows.map(toConnectionTarget);
 }
 
 interface Changed {

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { ZAction, ZCancelSummary, ZExecutionTarget, ZRunOn, ZTaskError } from "./actions.ts";
+
+/**
+ * A task as the execution service enqueues it: everything a worker needs to start it without a database round trip.
+ * Secrets stay sealed (the target's credentials); the run's environment travels as given, since a worker must pass
+ * it to the command.
+ */
+export const ZTaskMessage = z.object({
+  runId: z.string(),
+  taskId: z.string(),
+  /** Incremented each time the service re-enqueues the task (reconciler, retry); the worker reports it back. */
+  attempt: z.number().int().min(1),
+  target: ZExecutionTarget,
+  action: ZAction,
+  runOn: ZRunOn,
+  env: z.record(z.string(), z.string()),
+  sudo: z.boolean(),
+  timeoutMs: z.number().int(),
+  exclusive: z.boolean(),
+});
+export type TTaskMessage = z.infer<typeof ZTaskMessage>;
+
+/** What a worker reports about a task, in order: `started`, then `finished`. Output goes to the log streams. */
+export const ZTaskReport = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("started"),
+    runId: z.string(),
+    taskId: z.string(),
+    attempt: z.number().int(),
+    workerId: z.string(),
+    at: z.number(),
+  }),
+  z.object({
+    type: z.literal("finished"),
+    runId: z.string(),
+    taskId: z.string(),
+    attempt: z.number().int(),
+    workerId: z.string(),
+    at: z.number(),
+    startedAt: z.number().nullable(),
+    status: z.enum(["succeeded", "failed", "timed_out", "cancelled", "skipped"]),
+    exitCode: z.number().int().nullable(),
+    error: ZTaskError.nullable(),
+    cancel: ZCancelSummary.nullable(),
+    observedHostKey: z.object({ algorithm: z.string(), fingerprintSha256: z.string() }).nullable(),
+    outputBytes: z.number().int(),
+  }),
+]);
+export type TTaskReport = z.infer<typeof ZTaskReport>;

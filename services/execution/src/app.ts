@@ -1,0 +1,40 @@
+import type { IdentityRouter } from "@opsc/auth/internal";
+import { isDatabaseReady } from "@opsc/db";
+import {
+  createServiceHttp,
+  type IdentityCache,
+  type InternalClient,
+  remoteAuthenticate,
+} from "@opsc/server-kit";
+import { Elysia } from "elysia";
+import type { ExecutionServiceDeps } from "./deps.ts";
+import { createExecutionRouter } from "./router.ts";
+
+export interface ExecutionAppDeps extends ExecutionServiceDeps {
+  /** The auth service's internal router, which authenticates every request this service receives. */
+  identity: InternalClient<IdentityRouter>;
+  /** Reuses resolved callers until the auth service reports an identity change. */
+  identityCache: IdentityCache;
+  trustedProxies: string[];
+}
+
+export function createExecutionApp(deps: ExecutionAppDeps) {
+  const http = createServiceHttp({
+    service: "execution",
+    log: deps.log,
+    trustedProxies: deps.trustedProxies,
+    readiness: {
+      postgres: () => isDatabaseReady(deps.db),
+      redis: async () => (await deps.redis.ping()) === "PONG",
+    },
+  });
+  return new Elysia({ name: "execution" })
+    .use(http.health())
+    .use(
+      http.mountRouter(
+        "execution",
+        createExecutionRouter(deps),
+        deps.identityCache.wrap(remoteAuthenticate(deps.identity)),
+      ),
+    );
+}

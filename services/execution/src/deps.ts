@@ -1,0 +1,17 @@
+import type { Logger } from "@opsc/logger";
+import type { InternalClient } from "@opsc/server-kit";
+import type { TargetsInternalRouter } from "@opsc/targets/internal";
+import type Redis from "ioredis";
+import type { Kysely } from "kysely";
+import type { ExecutionDatabase } from "./database.ts";
+import type { Dispatcher } from "./runs/dispatch.ts";
+
+export interface ExecutionServiceDeps {
+  db: Kysely<ExecutionDatabase>;
+  redis: Redis;
+  prefix: string;
+  log: Logger;
+  /** The targets service's internal router: resolves a run's targets, pins first-use host keys. */
+  inventory: InternalClient<TargetsInternalRouter>;
+  dispatcher: Dispatcher;
+}

@@ -1,0 +1,178 @@
+import type { TTaskMessage } from "@opsc/contracts/execution/messages";
+import type { Logger } from "@opsc/logger";
+import { LeaderLease, streamKeys } from "@opsc/streams";
+import { decodeMessage, fieldsToRecord } from "@opsc/streams/message";
+import { sql } from "kysely";
+import type { ExecutionServiceDeps } from "../deps.ts";
+import { executionKeys, TASK_LEASE_MS } from "../jobs.ts";
+import { dispatchOrRelease } from "../runs/runs.service.ts";
+import { applyReports } from "./ingester.ts";
+
+/** How long past its timeout (plus kill grace and lease) a running task may stay silent before it counts as lost. */
+const LOST_MARGIN_MS = 2 * TASK_LEASE_MS + 30_000;
+
+/**
+ * Keeps PostgreSQL (the truth) and Redis in step, on one service replica at a time (a Redis lease):
+ * - when Redis lost its data (the epoch key is gone) and when this replica becomes the leader, every queued task
+ *   whose message is not on its stream is enqueued again, and the stop markers of cancelling runs are set again;
+ * - a task still `running` long after its timeout (its worker and its message are both gone) is failed as `lost`,
+ *   so no run stays running forever.
+ */
+export class Reconciler {
+  readonly #deps: ExecutionServiceDeps;
+  readonly #lease: LeaderLease;
+  readonly #log: Logger;
+  readonly #intervalMs: number;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #busy = false;
+  #needsFullPass = false;
+
+  constructor(deps: ExecutionServiceDeps, options: { intervalMs?: number; leaseTtlMs?: number } = {}) {
+    this.#deps = deps;
+    this.#log = deps.log.child({ component: "reconciler" });
+    this.#intervalMs = options.intervalMs ?? 5_000;
+    this.#lease = new LeaderLease({
+      redis: deps.redis,
+      prefix: deps.prefix,
+      name: "execution-reconciler",
+      ttlMs: options.leaseTtlMs ?? 15_000,
+      log: this.#log,
+      onAcquired: () => {
+        this.#needsFullPass = true;
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.#lease.start();
+    this.#timer = setInterval(() => void this.tick(), this.#intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#lease.stop();
+  }
+
+  /** One pass (exposed for tests). */
+  async tick(): Promise<void> {
+    if (this.#busy || !this.#lease.isLeader) return;
+    this.#busy = true;
+    try {
+      const keys = executionKeys(this.#deps.prefix);
+      const redisWasEmptied = (await this.#deps.redis.set(keys.epoch, String(Date.now()), "NX")) === "OK";
+      if (redisWasEmptied || this.#needsFullPass) {
+        this.#needsFullPass = false;
+        await this.#reenqueueMissing();
+        await this.#restoreStopMarkers();
+      }
+      await this.#failLostTasks();
+    } catch (error) {
+      this.#log.error({ err: error }, "reconciliation failed; trying again next interval");
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Task ids on a group's stream (waiting or delivered and not yet acknowledged). */
+  async #tasksOnStream(group: string): Promise<Set<string>> {
+    const key = streamKeys(this.#deps.prefix, `execution.${group}`).stream;
+    const present = new Set<string>();
+    let start = "-";
+    for (;;) {
+      const entries = (await this.#deps.redis.xrange(key, start, "+", "COUNT", 10_000)) as [
+        string,
+        string[],
+      ][];
+      for (const [, flat] of entries) {
+        const message = decodeMessage(fieldsToRecord(flat));
+        if ("error" in message) continue;
+        try {
+          present.add((JSON.parse(message.payload) as TTaskMessage).taskId);
+        } catch {}
+      }
+      if (entries.length < 10_000) return present;
+      start = `(${entries.at(-1)![0]}`;
+    }
+  }
+
+  async #reenqueueMissing(): Promise<void> {
+    const runs = await this.#deps.db
+      .selectFrom("runs")
+      .selectAll()
+      .where("state", "in", ["queued", "running"])
+      .where("queued", ">", 0)
+      .execute();
+    let count = 0;
+    const onStream = new Map<string, Set<string>>();
+    for (const run of runs) {
+      let present = onStream.get(run.worker_group);
+      if (!present) {
+        present = await this.#tasksOnStream(run.worker_group);
+        onStream.set(run.worker_group, present);
+      }
+      const tasks = await this.#deps.db
+        .selectFrom("tasks")
+        .select(["id", "run_id", "attempt", "target"])
+        .where("run_id", "=", run.id)
+        .where("state", "=", "queued")
+        .where("enqueued_at", "is not", null)
+        .orderBy("seq")
+        .execute();
+      const missing = tasks.filter((task) => !present.has(task.id));
+      count += missing.length;
+      await dispatchOrRelease(this.#deps, run, missing);
+    }
+    if (count > 0) this.#log.warn({ tasks: count }, "re-enqueued tasks that Redis no longer held");
+  }
+
+  async #restoreStopMarkers(): Promise<void> {
+    const keys = executionKeys(this.#deps.prefix);
+    const stopped = await this.#deps.db
+      .selectFrom("runs")
+      .select(["id", "cancel_requested_by"])
+      .where("state", "in", ["queued", "running", "cancelling"])
+      .where("stop_reason", "is not", null)
+      .execute();
+    for (const run of stopped)
+      await this.#deps.redis.set(
+        keys.runStopped(run.id),
+        run.cancel_requested_by ? "cancelled" : "skipped",
+        "EX",
+        7 * 24 * 3600,
+      );
+  }
+
+  async #failLostTasks(): Promise<void> {
+    const lost = await sql<{ id: string; run_id: string; attempt: number; started_at: Date }>`
+      select t.id, t.run_id, t.attempt, t.started_at from tasks t join runs r on r.id = t.run_id
+      where t.state = 'running'
+        and t.started_at < now() - make_interval(secs => (r.timeout_seconds * 1000 + ${LOST_MARGIN_MS}) / 1000.0)
+      limit 1000
+    `.execute(this.#deps.db);
+    if (lost.rows.length === 0) return;
+    this.#log.warn({ tasks: lost.rows.length }, "failing tasks whose worker was lost");
+    await applyReports(this.#deps, {
+      logs: [],
+      started: [],
+      finished: lost.rows.map((task) => ({
+        type: "finished" as const,
+        runId: task.run_id,
+        taskId: task.id,
+        attempt: task.attempt,
+        workerId: "reconciler",
+        at: Date.now(),
+        startedAt: new Date(task.started_at).getTime(),
+        status: "failed" as const,
+        exitCode: null,
+        error: {
+          kind: "lost",
+          message:
+            "The task's worker stopped reporting and the task outlived its timeout; its outcome is unknown",
+        },
+        cancel: null,
+        observedHostKey: null,
+        outputBytes: 0,
+      })),
+    });
+  }
+}

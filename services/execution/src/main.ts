@@ -1,0 +1,74 @@
+import { OutboxRelay } from "@opsc/audit";
+import type { IdentityRouter } from "@opsc/auth/internal";
+import { createDb } from "@opsc/db";
+import { createLogger } from "@opsc/logger";
+import { createInternalClient, IdentityCache, serveUntilSignal } from "@opsc/server-kit";
+import type { TargetsInternalRouter } from "@opsc/targets/internal";
+import Redis from "ioredis";
+import { createExecutionApp } from "./app.ts";
+import { EXECUTION_SCHEMA, type ExecutionDatabase } from "./database.ts";
+import { loadEnv } from "./env.ts";
+import { ReportIngester } from "./ingest/ingester.ts";
+import { Reconciler } from "./ingest/reconciler.ts";
+import { migrate } from "./migrate.ts";
+import { Dispatcher } from "./runs/dispatch.ts";
+
+const env = loadEnv();
+const log = createLogger({ service: "execution", level: env.LOG_LEVEL });
+
+if (env.database.migrateOnStart) await migrate(env.database.databaseUrl);
+const { db } = createDb<ExecutionDatabase>({
+  url: env.database.databaseUrl,
+  schema: EXECUTION_SCHEMA,
+  poolMax: env.database.poolMax,
+});
+const redis = new Redis(env.redis.redisUrl, { maxRetriesPerRequest: 3 });
+const prefix = env.redis.redisPrefix;
+const identityCache = new IdentityCache({ redis, prefix, ttlMs: env.redis.identityCacheTtlMs });
+const relay = new OutboxRelay({
+  db,
+  redis,
+  redisPrefix: prefix,
+  service: "execution",
+  schema: EXECUTION_SCHEMA,
+  listenUrl: env.database.databaseUrl,
+  domainEvents: true,
+  log,
+});
+await relay.start();
+
+const identity = createInternalClient<IdentityRouter>({
+  baseUrl: env.AUTH_INTERNAL_URL,
+  name: "identity",
+  token: env.internal.internalToken,
+});
+const inventory = createInternalClient<TargetsInternalRouter>({
+  baseUrl: env.TARGETS_INTERNAL_URL,
+  name: "targets",
+  token: env.internal.internalToken,
+});
+const deps = { db, redis, prefix, log, inventory, dispatcher: new Dispatcher(redis, prefix) };
+const ingester = new ReportIngester(deps);
+await ingester.start();
+const reconciler = new Reconciler(deps, { intervalMs: env.RECONCILE_INTERVAL_MS });
+await reconciler.start();
+
+const app = createExecutionApp({
+  ...deps,
+  identity,
+  identityCache,
+  trustedProxies: env.internal.trustedProxies,
+});
+serveUntilSignal(app, {
+  host: env.HOST,
+  port: env.PORT,
+  log,
+  service: "execution",
+  close: [
+    () => reconciler.stop(),
+    () => ingester.stop(),
+    () => relay.stop(),
+    () => redis.disconnect(),
+    () => db.destroy(),
+  ],
+});

@@ -1,0 +1,149 @@
+import {
+  ZCancelTaskRequestSchema,
+  ZListRunsRequestSchema,
+  ZListRunsResponseSchema,
+  ZListTasksRequestSchema,
+  ZListTasksResponseSchema,
+  ZLogChunk,
+  ZReadLogRequestSchema,
+  ZReadLogResponseSchema,
+  ZRetryRunRequestSchema,
+  ZRun,
+  ZRunIdRequestSchema,
+  ZStartRunRequestSchema,
+  ZStartRunResponseSchema,
+  ZTask,
+} from "@opsc/contracts/execution/runs";
+import {
+  auditActorOf,
+  operatorProcedure,
+  type RequestContext,
+  router,
+  viewerProcedure,
+} from "@opsc/server-kit";
+import { tracked } from "@trpc/server";
+import { z } from "zod";
+import type { ExecutionServiceDeps } from "./deps.ts";
+import { readLog, tailLog } from "./logs/logs.service.ts";
+import * as runs from "./runs/runs.service.ts";
+
+const tags = ["execution"];
+
+function callContextOf(ctx: Pick<RequestContext, "requestId" | "sourceIp" | "caller" | "headers">) {
+  return { requestId: ctx.requestId, sourceIp: ctx.sourceIp, caller: ctx.caller, headers: ctx.headers };
+}
+
+export function createExecutionRouter(deps: ExecutionServiceDeps) {
+  return router({
+    runs: router({
+      start: operatorProcedure
+        .meta({
+          openapi: {
+            method: "POST",
+            path: "/execution/runs",
+            tags,
+            summary: "Run a command, script or HTTP request on targets",
+          },
+        })
+        .input(ZStartRunRequestSchema)
+        .output(ZStartRunResponseSchema)
+        .mutation(({ ctx, input }) =>
+          runs.startRun(deps, auditActorOf(ctx), ctx.caller, callContextOf(ctx), input),
+        ),
+      list: viewerProcedure
+        .meta({
+          openapi: { method: "GET", path: "/execution/runs", tags, summary: "List runs, newest first" },
+        })
+        .input(ZListRunsRequestSchema)
+        .output(ZListRunsResponseSchema)
+        .query(({ input }) => runs.listRuns(deps, input)),
+      get: viewerProcedure
+        .meta({ openapi: { method: "GET", path: "/execution/runs/{id}", tags, summary: "Get a run" } })
+        .input(ZRunIdRequestSchema)
+        .output(ZRun)
+        .query(({ input }) => runs.getRun(deps, input.id)),
+      cancel: operatorProcedure
+        .meta({
+          openapi: {
+            method: "POST",
+            path: "/execution/runs/{id}/cancel",
+            tags,
+            summary: "Cancel a run: pending tasks are skipped, running ones killed",
+          },
+        })
+        .input(ZRunIdRequestSchema)
+        .output(ZRun)
+        .mutation(({ ctx, input }) => runs.cancelRun(deps, auditActorOf(ctx), ctx.caller, input.id)),
+      retry: operatorProcedure
+        .meta({
+          openapi: {
+            method: "POST",
+            path: "/execution/runs/{id}/retry",
+            tags,
+            summary: "Run the failed targets again as a new, linked run",
+          },
+        })
+        .input(ZRetryRunRequestSchema)
+        .output(ZStartRunResponseSchema)
+        .mutation(({ ctx, input }) =>
+          runs.retryRun(deps, auditActorOf(ctx), ctx.caller, callContextOf(ctx), input),
+        ),
+    }),
+    tasks: router({
+      list: viewerProcedure
+        .meta({
+          openapi: { method: "GET", path: "/execution/runs/{runId}/tasks", tags, summary: "A run's tasks" },
+        })
+        .input(ZListTasksRequestSchema)
+        .output(ZListTasksResponseSchema)
+        .query(({ input }) => runs.listTasks(deps, input)),
+      get: viewerProcedure
+        .meta({ openapi: { method: "GET", path: "/execution/tasks/{id}", tags, summary: "Get a task" } })
+        .input(ZCancelTaskRequestSchema)
+        .output(ZTask)
+        .query(({ input }) => runs.getTask(deps, input.id)),
+      cancel: operatorProcedure
+        .meta({
+          openapi: { method: "POST", path: "/execution/tasks/{id}/cancel", tags, summary: "Cancel one task" },
+        })
+        .input(ZCancelTaskRequestSchema)
+        .output(ZTask)
+        .mutation(({ ctx, input }) => runs.cancelTask(deps, auditActorOf(ctx), input.id)),
+    }),
+    logs: router({
+      read: viewerProcedure
+        .meta({
+          openapi: {
+            method: "GET",
+            path: "/execution/runs/{runId}/log",
+            tags,
+            summary: "A run's output from an offset (persisted chunks)",
+          },
+        })
+        .input(ZReadLogRequestSchema)
+        .output(ZReadLogResponseSchema)
+        .query(({ input }) => readLog(deps, input)),
+      /** Live tail over server-sent events; reconnecting resumes after the last offset received. */
+      tail: viewerProcedure
+        .input(
+          z.strictObject({
+            runId: z.string().uuid(),
+            taskId: z.string().uuid().optional(),
+            after: z.string().max(64).optional(),
+            lastEventId: z.string().max(64).nullish(),
+          }),
+        )
+        .subscription(async function* ({ input, signal }) {
+          for await (const chunk of tailLog(
+            deps,
+            { runId: input.runId, taskId: input.taskId, after: input.lastEventId ?? input.after },
+            signal,
+          )) {
+            yield tracked(chunk.offset, ZLogChunk.parse(chunk));
+          }
+        }),
+    }),
+  });
+}
+
+export type ExecutionRouter = ReturnType<typeof createExecutionRouter>;

@@ -1,0 +1,29 @@
+import { createLogger } from "@opsc/logger";
+import { parseVaultKeys } from "@opsc/vault";
+import type Redis from "ioredis";
+import { createTaskExecutors } from "./executors.ts";
+import { ExecutionWorker } from "./worker.ts";
+
+/** An execution worker in the test's process, on the test's Redis prefix, with the real executors. */
+export function createExecutionWorkerForTests(options: {
+  redis: Redis;
+  prefix: string;
+  vaultKeys: string;
+  localEnabled?: boolean;
+  groups?: string[];
+  concurrency?: number;
+}) {
+  return new ExecutionWorker({
+    redis: options.redis,
+    prefix: options.prefix,
+    groups: options.groups ?? ["default"],
+    concurrency: options.concurrency ?? 20,
+    killGraceMs: 1_000,
+    executors: createTaskExecutors({
+      vault: parseVaultKeys(options.vaultKeys),
+      localEnabled: options.localEnabled ?? false,
+      connectTimeoutMs: 5_000,
+    }),
+    log: createLogger({ service: "execution-worker-test", level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+  });
+}

@@ -1,0 +1,251 @@
+import type { TTaskMessage, TTaskReport } from "@opsc/contracts/execution/messages";
+import { executionKeys, TASK_LEASE_MS, taskCatalog } from "@opsc/execution/jobs";
+import { ReportWriter } from "@opsc/execution/reports";
+import type { Logger } from "@opsc/logger";
+import { DelayedError, type HandlerContext, type JobHandlers, StreamConsumer } from "@opsc/streams";
+import type Redis from "ioredis";
+import { type StreamRedactor, TaskOutput } from "./output.ts";
+
+/** What the worker needs from the executors package: run one task, learning the secrets it opened. */
+export interface TaskExecutors {
+  execute(
+    request: {
+      runId: string;
+      taskId: string;
+      task: TTaskMessage;
+      killGraceMs: number;
+      signal: AbortSignal;
+      onOutput(stream: "stdout" | "stderr", chunk: Buffer): void | Promise<void>;
+    },
+    onSecrets: (values: string[]) => void,
+  ): Promise<{
+    status: "succeeded" | "failed" | "timed_out" | "cancelled";
+    exitCode: number | null;
+    signal: string | null;
+    error: { kind: string; message: string } | null;
+    cancel: {
+      outcome: string;
+      survivors: { pid: number; command: string }[];
+      outputHeldOpen: boolean;
+    } | null;
+    observedHostKey: { algorithm: string; fingerprintSha256: string } | null;
+  }>;
+  redactor(secrets: string[]): StreamRedactor;
+  close(): Promise<void>;
+}
+
+export interface ExecutionWorkerOptions {
+  redis: Redis;
+  prefix: string;
+  groups: string[];
+  concurrency: number;
+  killGraceMs: number;
+  executors: TaskExecutors;
+  /** How long a task may go without a heartbeat before another worker reclaims it (default 30 s). */
+  leaseMs?: number;
+  log: Logger;
+  /** Unique per process; the stream consumer's name. */
+  workerId?: string;
+}
+
+/** How long an exclusive task waits before trying its target's lock again. */
+const LOCK_RETRY_MS = 250;
+
+/**
+ * Runs tasks from the groups' streams: checks the run's stop markers, takes the target's lock for exclusive runs,
+ * reports `started`, streams output to the run's log, heartbeats while the task runs (so no other worker reclaims
+ * it), reports `finished` and acknowledges. Cancel arrives on a pub/sub channel and aborts the task's executor,
+ * which kills the whole process tree and reports what survived.
+ */
+export class ExecutionWorker {
+  readonly consumer: StreamConsumer<ReturnType<typeof taskCatalog>>;
+  readonly workerId: string;
+  readonly #options: ExecutionWorkerOptions;
+  readonly #writer: ReportWriter;
+  readonly #keys: ReturnType<typeof executionKeys>;
+  readonly #subscriber: Redis;
+  /** Running tasks: taskId -> { runId, abort }. */
+  readonly #running = new Map<string, { runId: string; abort: AbortController }>();
+  #started = false;
+  readonly #leaseMs: number;
+
+  constructor(options: ExecutionWorkerOptions) {
+    this.#options = options;
+    this.#writer = new ReportWriter(options.redis, options.prefix);
+    this.#keys = executionKeys(options.prefix);
+    this.#subscriber = options.redis.duplicate();
+    this.#leaseMs = options.leaseMs ?? TASK_LEASE_MS;
+    const catalog = taskCatalog(options.groups, this.#leaseMs);
+    const handlers: Record<string, (payload: TTaskMessage, context: HandlerContext) => Promise<void>> = {};
+    for (const name of Object.keys(catalog))
+      handlers[name] = (payload, context) => this.#handle(payload, context);
+    this.consumer = new StreamConsumer({
+      redis: options.redis,
+      prefix: options.prefix,
+      group: "execution-worker",
+      ...(options.workerId ? { consumer: options.workerId } : {}),
+      catalog,
+      handlers: handlers as JobHandlers<typeof catalog>,
+      concurrency: Math.max(options.concurrency, options.groups.length),
+      log: options.log,
+    });
+    this.workerId = options.workerId ?? `execution-worker-${process.pid}`;
+  }
+
+  get isRunning(): boolean {
+    return this.#started;
+  }
+
+  get runningTasks(): number {
+    return this.#running.size;
+  }
+
+  async start(): Promise<void> {
+    await this.#subscriber.subscribe(this.#keys.cancelChannel);
+    this.#subscriber.on("message", (_channel: string, message: string) => this.#onCancel(message));
+    await this.consumer.start();
+    this.#started = true;
+  }
+
+  /** Lets running tasks finish within `timeoutMs`, then cancels them (their processes are killed). */
+  async stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.#started = false;
+    await this.consumer.stop({ timeoutMs: options.timeoutMs ?? 30_000 });
+    this.#subscriber.disconnect();
+    await this.#options.executors.close();
+  }
+
+  #onCancel(message: string): void {
+    const [kind, id] = message.split(":");
+    for (const [taskId, task] of this.#running) {
+      if ((kind === "run" && task.runId === id) || (kind === "task" && taskId === id)) task.abort.abort();
+    }
+  }
+
+  async #report(report: TTaskReport): Promise<void> {
+    await this.#writer.report(report);
+  }
+
+  async #handle(task: TTaskMessage, context: HandlerContext): Promise<void> {
+    const base = { runId: task.runId, taskId: task.taskId, attempt: task.attempt, workerId: this.workerId };
+    const finish = (
+      status: "succeeded" | "failed" | "timed_out" | "cancelled" | "skipped",
+      fields: Partial<Extract<TTaskReport, { type: "finished" }>> = {},
+    ) =>
+      this.#report({
+        type: "finished",
+        ...base,
+        at: Date.now(),
+        startedAt: null,
+        status,
+        exitCode: null,
+        error: null,
+        cancel: null,
+        observedHostKey: null,
+        outputBytes: 0,
+        ...fields,
+      });
+
+    const [runStop, taskStop] = await this.#options.redis.mget(
+      this.#keys.runStopped(task.runId),
+      this.#keys.taskStopped(task.taskId),
+    );
+    const stop = taskStop ?? runStop;
+    if (stop) return finish(stop === "skipped" ? "skipped" : "cancelled");
+
+    if (context.attempt > 1) {
+      // Delivered again: the worker that had it stopped without reporting (killed, lost its connection). Running a
+      // command twice is not ours to decide, so the task fails and says why; retrying it is one click.
+      return finish("failed", {
+        error: {
+          kind: "worker_lost",
+          message: "The worker running this task stopped before it reported; the task was not run again",
+        },
+      });
+    }
+
+    const lockKey = task.exclusive ? this.#keys.targetLock(task.target.id) : null;
+    if (lockKey) {
+      const locked = await this.#options.redis.set(lockKey, task.taskId, "PX", this.#leaseMs, "NX");
+      if (locked !== "OK")
+        throw new DelayedError(LOCK_RETRY_MS, "the target is busy with another exclusive task");
+    }
+
+    const abort = new AbortController();
+    this.#running.set(task.taskId, { runId: task.runId, abort });
+    context.signal.addEventListener("abort", () => abort.abort(), { once: true });
+    const heartbeat = setInterval(() => {
+      void context.heartbeat().catch(() => abort.abort());
+      if (lockKey) void this.#options.redis.pexpire(lockKey, this.#leaseMs).catch(() => {});
+    }, this.#leaseMs / 3);
+    const secrets: string[] = [];
+    const output = new TaskOutput(this.#writer, { runId: task.runId, taskId: task.taskId }, () =>
+      this.#options.executors.redactor(secrets),
+    );
+    const startedAt = Date.now();
+    try {
+      await this.#report({ type: "started", ...base, at: startedAt });
+      const result = await this.#options.executors.execute(
+        {
+          runId: task.runId,
+          taskId: task.taskId,
+          task,
+          killGraceMs: this.#options.killGraceMs,
+          signal: abort.signal,
+          onOutput: (stream, chunk) => output.write(stream, chunk),
+        },
+        (values) => secrets.push(...values),
+      );
+      const summary = describe(result);
+      if (summary) await output.system(summary);
+      await output.end();
+      await finish(result.status, {
+        at: Date.now(),
+        startedAt,
+        exitCode: result.exitCode,
+        error: result.error,
+        cancel: result.cancel,
+        observedHostKey: result.observedHostKey,
+        outputBytes: output.bytes,
+      });
+    } catch (error) {
+      // The executor contract is to return failures; an exception here is ours (Redis down while reporting).
+      this.#options.log.error({ err: error, taskId: task.taskId }, "task failed in the worker");
+      await output.end().catch(() => {});
+      await finish("failed", {
+        at: Date.now(),
+        startedAt,
+        error: { kind: "worker", message: "The worker failed while running the task; see its log" },
+        outputBytes: output.bytes,
+      });
+    } finally {
+      clearInterval(heartbeat);
+      this.#running.delete(task.taskId);
+      if (lockKey) {
+        // Release only our own lock.
+        await this.#options.redis
+          .eval(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+            1,
+            lockKey,
+            task.taskId,
+          )
+          .catch(() => {});
+      }
+    }
+  }
+}
+
+/** The line the worker adds to a task's log when it ends other than with exit code 0. */
+function describe(result: Awaited<ReturnType<TaskExecutors["execute"]>>): string | null {
+  if (result.cancel) {
+    const survivors = result.cancel.survivors.length
+      ? `; still running: ${result.cancel.survivors.map((process) => `${process.pid} ${process.command}`).join(", ")}`
+      : "";
+    return `${result.status === "timed_out" ? "timed out" : "cancelled"}: process group ${result.cancel.outcome}${survivors}`;
+  }
+  if (result.error) return `${result.error.kind}: ${result.error.message}`;
+  if (result.status !== "succeeded")
+    return result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode ?? "unknown"}`;
+  return null;
+}
