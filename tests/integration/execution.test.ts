@@ -320,6 +320,57 @@ describe("fan-out, failure threshold, logs, cancel and retry (local commands on 
   });
 });
 
+describe("routing and mutual exclusion", () => {
+  test("a run for a worker group waits for a worker of that group, which then takes all its tasks", async () => {
+    await httpTargets("group", 3);
+    const { run } = await execution().runs.start.mutate({
+      action: { type: "noop" },
+      targets: { selector: "suite=group" },
+      workerGroup: "edge-eu",
+    });
+    await Bun.sleep(500);
+    expect((await execution().runs.get.query({ id: run.id })).counts.queued).toBe(3);
+    const edge = createExecutionWorkerForTests({
+      redis: system.redis.redis,
+      prefix: system.redis.prefix,
+      vaultKeys: system.vaultKeys,
+      groups: ["edge-eu"],
+      workerId: "edge-eu-worker",
+    });
+    await edge.start();
+    try {
+      const done = await finished(run.id);
+      expect(done.counts.succeeded).toBe(3);
+      const tasks = (await execution().tasks.list.query({ runId: run.id })).items;
+      expect(new Set(tasks.map((task) => task.workerId))).toEqual(new Set(["edge-eu-worker"]));
+    } finally {
+      await edge.stop({ timeoutMs: 2_000 });
+    }
+  });
+
+  test("exclusive runs never run two tasks on one target at once", async () => {
+    const [id] = await httpTargets("exclusive", 1);
+    const runs = await Promise.all(
+      [1, 2, 3].map(() =>
+        execution().runs.start.mutate({
+          action: { type: "noop", sleepMs: 200 },
+          targets: { ids: [id!] },
+          exclusive: true,
+        }),
+      ),
+    );
+    const intervals: [number, number][] = [];
+    for (const { run } of runs) {
+      expect((await finished(run.id)).state).toBe("succeeded");
+      const [task] = (await execution().tasks.list.query({ runId: run.id })).items;
+      intervals.push([Date.parse(task!.startedAt!), Date.parse(task!.finishedAt!)]);
+    }
+    intervals.sort((a, b) => a[0] - b[0]);
+    for (let index = 1; index < intervals.length; index++)
+      expect(intervals[index]![0]).toBeGreaterThanOrEqual(intervals[index - 1]![1]);
+  });
+});
+
 describe("SSH", () => {
   test("a command over real SSH: environment verbatim, host key pinned on first use", async () => {
     const target = await sshTarget("ssh-one");

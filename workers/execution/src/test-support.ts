@@ -12,6 +12,7 @@ export function createExecutionWorkerForTests(options: {
   localEnabled?: boolean;
   groups?: string[];
   concurrency?: number;
+  workerId?: string;
 }) {
   return new ExecutionWorker({
     redis: options.redis,
@@ -19,6 +20,7 @@ export function createExecutionWorkerForTests(options: {
     groups: options.groups ?? ["default"],
     concurrency: options.concurrency ?? 20,
     killGraceMs: 1_000,
+    ...(options.workerId ? { workerId: options.workerId } : {}),
     executors: createTaskExecutors({
       vault: parseVaultKeys(options.vaultKeys),
       localEnabled: options.localEnabled ?? false,
