@@ -184,7 +184,7 @@ export class ExecutionWorker {
     );
     const startedAt = Date.now();
     try {
-      await this.#report({ type: "started", ...base, at: startedAt });
+      await this.#report({ type: "started", ...base, at: startedAt, enqueuedAt: context.enqueuedAt });
       const result = await this.#options.executors.execute(
         {
           runId: task.runId,

@@ -30,6 +30,8 @@ export const ZTaskReport = z.discriminatedUnion("type", [
     attempt: z.number().int(),
     workerId: z.string(),
     at: z.number(),
+    /** When the task's message was put on its stream (ms since the epoch): `at - enqueuedAt` is the dispatch latency. */
+    enqueuedAt: z.number().optional(),
   }),
   z.object({
     type: z.literal("finished"),

@@ -24,7 +24,7 @@ interface LogRow {
 }
 
 /** Entries per read; a batch is applied in one transaction. */
-const BATCH = 1_000;
+const BATCH = 5_000;
 /** Log text per insert statement, at most. */
 const LOG_INSERT_BYTES = 4 * 1024 * 1024;
 /** A report pending this long at another (dead) service replica is taken over. */
@@ -187,11 +187,20 @@ export async function applyReports(
   deps: ExecutionServiceDeps,
   { logs, started, finished }: { logs: LogRow[]; started: Started[]; finished: Finished[] },
 ): Promise<void> {
+  // A task that started and finished within one batch needs only its final transition: the finished report carries
+  // its start time too. Its enqueue time still counts (dispatch latency).
+  const finishedKeys = new Set(finished.map((report) => `${report.taskId}:${report.attempt}`));
+  const enqueuedAt = new Map<string, number>();
+  const stillRunning = started.filter((report) => {
+    if (!finishedKeys.has(`${report.taskId}:${report.attempt}`)) return true;
+    if (report.enqueuedAt !== undefined) enqueuedAt.set(report.taskId, report.enqueuedAt);
+    return false;
+  });
   const followUps = await deps.db.transaction().execute(async (trx) => {
     await insertLogs(trx, logs);
     const touched = new Set<string>();
-    for (const runId of await applyStarted(trx, started)) touched.add(runId);
-    for (const runId of await applyFinished(trx, finished)) touched.add(runId);
+    for (const runId of await applyStarted(trx, stillRunning)) touched.add(runId);
+    for (const runId of await applyFinished(trx, finished, enqueuedAt)) touched.add(runId);
     const toDispatch: Awaited<ReturnType<typeof advanceRun>>[] = [];
     for (const runId of touched) toDispatch.push(await advanceRun(trx, runId));
     return toDispatch;
@@ -275,13 +284,18 @@ async function applyStarted(trx: Transaction<ExecutionDatabase>, reports: Starte
       attempt: report.attempt,
       worker_id: report.workerId,
       at: new Date(report.at).toISOString(),
+      enqueued_at: report.enqueuedAt === undefined ? null : new Date(report.enqueuedAt).toISOString(),
     })),
   );
+  // enqueued_at becomes the moment the message was put on the stream, so started_at - enqueued_at is the dispatch
+  // latency (until then it is when the service marked the task for enqueueing).
   const changed = await sql<{ run_id: string; old_state: string; state: string }>`
     with r as (
-      select distinct on (task_id) * from jsonb_to_recordset(${rows}::jsonb) as r(task_id uuid, attempt int, worker_id text, at timestamptz)
+      select distinct on (task_id) * from jsonb_to_recordset(${rows}::jsonb)
+        as r(task_id uuid, attempt int, worker_id text, at timestamptz, enqueued_at timestamptz)
     )
-    update tasks t set state = 'running', started_at = r.at, worker_id = r.worker_id
+    update tasks t set state = 'running', started_at = r.at, worker_id = r.worker_id,
+      enqueued_at = coalesce(r.enqueued_at, t.enqueued_at)
     from r where t.id = r.task_id and t.attempt = r.attempt and t.state = 'queued'
     returning t.run_id, 'queued' as old_state, 'running' as state
   `.execute(trx);
@@ -291,7 +305,11 @@ async function applyStarted(trx: Transaction<ExecutionDatabase>, reports: Starte
 }
 
 /** `queued|running -> final` for the current attempt, once; `task.failed` events; returns the runs touched. */
-async function applyFinished(trx: Transaction<ExecutionDatabase>, reports: Finished[]): Promise<string[]> {
+async function applyFinished(
+  trx: Transaction<ExecutionDatabase>,
+  reports: Finished[],
+  enqueuedAt: Map<string, number> = new Map(),
+): Promise<string[]> {
   if (reports.length === 0) return [];
   const rows = JSON.stringify(
     reports.map((report) => ({
@@ -304,6 +322,9 @@ async function applyFinished(trx: Transaction<ExecutionDatabase>, reports: Finis
       worker_id: report.workerId,
       at: new Date(report.at).toISOString(),
       started_at: report.startedAt === null ? null : new Date(report.startedAt).toISOString(),
+      enqueued_at: enqueuedAt.has(report.taskId)
+        ? new Date(enqueuedAt.get(report.taskId)!).toISOString()
+        : null,
       output_bytes: report.outputBytes,
     })),
   );
@@ -320,7 +341,7 @@ async function applyFinished(trx: Transaction<ExecutionDatabase>, reports: Finis
     with r as (
       select distinct on (task_id) * from jsonb_to_recordset(${rows}::jsonb) as r(
         task_id uuid, attempt int, status text, exit_code int, error jsonb, cancel jsonb, worker_id text,
-        at timestamptz, started_at timestamptz, output_bytes bigint)
+        at timestamptz, started_at timestamptz, enqueued_at timestamptz, output_bytes bigint)
     ),
     old as (
       select t.id, t.state as old_state from tasks t join r on r.task_id = t.id and t.attempt = r.attempt
@@ -328,7 +349,8 @@ async function applyFinished(trx: Transaction<ExecutionDatabase>, reports: Finis
     )
     update tasks t set state = r.status, exit_code = r.exit_code, error = r.error, cancel = r.cancel,
       worker_id = coalesce(r.worker_id, t.worker_id), finished_at = r.at,
-      started_at = coalesce(t.started_at, r.started_at), output_bytes = r.output_bytes
+      started_at = coalesce(t.started_at, r.started_at), enqueued_at = coalesce(r.enqueued_at, t.enqueued_at),
+      output_bytes = r.output_bytes
     from r join old on old.id = r.task_id
     where t.id = r.task_id
     returning t.id, t.run_id, old.old_state, t.state, t.target_id, t.target_name, t.exit_code, t.error

@@ -21,8 +21,6 @@ import { decodeCursor, encodeCursor, toRunDto, toTaskDto } from "./runs.dto.ts";
 type Db = Kysely<ExecutionDatabase> | Transaction<ExecutionDatabase>;
 type StartInput = z.output<typeof ZStartRunRequestSchema>;
 
-/** Rows per multi-row insert: a task row has 8 parameters, PostgreSQL allows 65,535 per statement. */
-const INSERT_CHUNK = 5_000;
 /** How long a run's stop marker stays in Redis; workers only need it while the run's messages drain. */
 const STOP_MARKER_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -152,20 +150,26 @@ export async function startRun(
   try {
     outcome = await deps.db.transaction().execute(async (trx) => {
       const run = await insertRun(trx, input, targets.length, createdBy, retryOf);
-      const tasks: { id: string; seq: number }[] = [];
-      for (let start = 0; start < targets.length; start += INSERT_CHUNK) {
-        const rows = targets.slice(start, start + INSERT_CHUNK).map((target, offset) => ({
-          run_id: run.id,
-          seq: start + offset,
+      // One statement with one JSON parameter: at 10,000 targets it is several times faster than bound rows.
+      const rows = JSON.stringify(
+        targets.map((target, seq) => ({
+          seq,
           target_id: target.id,
           target_name: target.name,
           target_address: target.address,
-          target: JSON.stringify(target),
-          state: "queued",
-          enqueued_at: start + offset < window ? now : null,
-        }));
-        tasks.push(...(await trx.insertInto("tasks").values(rows).returning(["id", "seq"]).execute()));
-      }
+          target,
+        })),
+      );
+      const tasks = (
+        await sql<{ id: string; seq: number }>`
+          insert into tasks (run_id, seq, target_id, target_name, target_address, target, state, enqueued_at)
+          select ${run.id}::uuid, r.seq, r.target_id, r.target_name, r.target_address, r.target, 'queued',
+                 case when r.seq < ${window}::int then ${now.toISOString()}::timestamptz else null end
+          from jsonb_to_recordset(${rows}::jsonb)
+            as r(seq int, target_id uuid, target_name text, target_address text, target jsonb)
+          returning id, seq
+        `.execute(trx)
+      ).rows;
       await recordAudit(trx, actor, {
         action: retryOf ? "run.retry" : "run.start",
         resourceType: "run",
