@@ -19,5 +19,9 @@ export default [
     route("credentials", "routes/_app.credentials.tsx"),
     route("discovery", "routes/_app.discovery._index.tsx"),
     route("discovery/scans/:id", "routes/_app.discovery.scans.$id.tsx"),
+    route("runs", "routes/_app.runs._index.tsx"),
+    // Static before dynamic, as for targets; run ids are UUIDs.
+    route("runs/new", "routes/_app.runs.new.tsx"),
+    route("runs/:id", "routes/_app.runs.$id.tsx"),
   ]),
 ] satisfies RouteConfig;

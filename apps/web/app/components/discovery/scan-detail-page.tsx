@@ -1,6 +1,6 @@
 import type { TScanRun } from "@opsc/contracts/discovery/runs";
-import { useCallback, useEffect, useState } from "react";
-import { Link, useFetcher, useLocation, useNavigate, useRevalidator } from "react-router";
+import { useCallback, useState } from "react";
+import { Link, useFetcher, useLocation, useNavigate } from "react-router";
 import { useProfile } from "../../lib/app-data.ts";
 import type { DiscoveryActionResult, ScanDetail } from "../../lib/discovery.client.ts";
 import {
@@ -20,31 +20,22 @@ import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
 import { Card } from "../ui/card.tsx";
 import { useResultToast } from "../ui/toast.tsx";
+import { usePolling } from "../ui/use-polling.ts";
 import { DiffPanel } from "./diff-panel.tsx";
 import { Pager } from "./pager.tsx";
 import { ResultsTable } from "./results-table.tsx";
 import { RunStatusBadge } from "./run-status.tsx";
 import { DeleteScanDialog, EditScanDialog } from "./scan-dialogs.tsx";
 
-/** Revalidates every POLL_MS while `active`, so a running scan's progress and results appear by themselves. */
-function usePolling(active: boolean) {
-  const { revalidate, state } = useRevalidator();
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => {
-      if (state === "idle" && document.visibilityState === "visible") void revalidate();
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [active, revalidate, state]);
-}
-
 export function ScanDetailPage({ detail }: { detail: ScanDetail }) {
   const { scan, runs, run, paging } = detail;
   const { effectiveRole } = useProfile();
   // Running, changing and deleting scans are the operator's (the API's roles).
   const isOperator = hasRole(effectiveRole, "operator");
+  // A running scan's progress and results appear by themselves.
   usePolling(
     runs.some((candidate) => isRunActive(candidate.status)) || (run !== null && isRunActive(run.status)),
+    POLL_MS,
   );
   const runner = useFetcher<DiscoveryActionResult>();
   useResultToast(runner.data);

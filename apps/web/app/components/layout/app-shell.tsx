@@ -5,7 +5,7 @@ import { hasRole } from "../../lib/roles.ts";
 import { RoleBadge } from "../ui/badge.tsx";
 import { DocsIcon, HomeIcon, ProfileIcon, SignOutIcon, UsersIcon } from "./icons.tsx";
 import { Logo } from "./logo.tsx";
-import { CredentialsIcon, DiscoveryIcon, TargetsIcon } from "./nav-icons.tsx";
+import { CredentialsIcon, DiscoveryIcon, RunsIcon, TargetsIcon } from "./nav-icons.tsx";
 import { ThemeToggle } from "./theme-toggle.tsx";
 
 const navItemClass = ({ isActive }: { isActive: boolean }) =>
@@ -27,6 +27,10 @@ function Navigation({ isAdmin, isOperator }: { isAdmin: boolean; isOperator: boo
       <NavLink to="/targets" className={navItemClass}>
         <TargetsIcon />
         Targets
+      </NavLink>
+      <NavLink to="/runs" className={navItemClass}>
+        <RunsIcon />
+        Runs
       </NavLink>
       <NavLink to="/discovery" className={navItemClass}>
         <DiscoveryIcon />

@@ -44,3 +44,11 @@ export const DiscoveryIcon = () => (
     <path d="M16 15.5h.01" />
   </NavIcon>
 );
+
+/** A terminal prompt. */
+export const RunsIcon = () => (
+  <NavIcon>
+    <rect x="3" y="4" width="18" height="16" rx="2" />
+    <path d="m7 9 3 3-3 3M12 15h5" />
+  </NavIcon>
+);

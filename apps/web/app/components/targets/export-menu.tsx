@@ -1,5 +1,6 @@
 import { useEffect } from "react";
 import { useFetcher } from "react-router";
+import { saveFile } from "../../lib/download.ts";
 import type { TargetsExport } from "../../lib/targets.client.ts";
 import { type ExchangeFormat, exportFileName } from "../../lib/targets.presenter.ts";
 import { Button } from "../ui/button.tsx";
@@ -8,15 +9,10 @@ import { useToast } from "../ui/toast.tsx";
 const MIME: Record<ExchangeFormat, string> = { csv: "text/csv", yaml: "application/yaml" };
 
 function download(content: string, format: ExchangeFormat) {
-  const url = URL.createObjectURL(new Blob([content], { type: `${MIME[format]};charset=utf-8` }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = exportFileName(format, new Date());
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Revoked after the click has been handled; revoking at once can cancel the download in some browsers.
-  setTimeout(() => URL.revokeObjectURL(url), 1_000);
+  saveFile(
+    new Blob([content], { type: `${MIME[format]};charset=utf-8` }),
+    exportFileName(format, new Date()),
+  );
 }
 
 /** Downloads every target the applied selector matches (all targets without one) as CSV or YAML. */

@@ -8,6 +8,66 @@ import { inputClass } from "../ui/field.tsx";
 const PREVIEW_DEBOUNCE_MS = 250;
 
 /**
+ * What `selector` matches, asked of the API (`/targets/preview`) a moment after typing stops. Only an answer about the
+ * selector as it is now counts: an older one would describe another selector. Undefined while checking, or empty.
+ */
+export function useSelectorPreview(selector: string, key = "selector-preview"): SelectorPreview | undefined {
+  const preview = useFetcher<SelectorPreview>({ key });
+  const { load } = preview;
+  useEffect(() => {
+    if (!selector) return;
+    const timer = setTimeout(
+      () => void load(`/targets/preview?${new URLSearchParams({ selector })}`),
+      PREVIEW_DEBOUNCE_MS,
+    );
+    return () => clearTimeout(timer);
+  }, [selector, load]);
+  return preview.data?.selector === selector ? preview.data : undefined;
+}
+
+/**
+ * The live line under a selector input: the syntax help while it is empty, how many targets match (naming a few),
+ * or where the syntax breaks with that column underlined. `fallbackError` is an earlier verdict on the same
+ * selector (the list loader's, the API's answer to a form) shown until the preview has its own.
+ */
+export function SelectorStatus({
+  id,
+  selector,
+  preview,
+  fallbackError,
+}: {
+  id: string;
+  selector: string;
+  preview: SelectorPreview | undefined;
+  fallbackError: string | null;
+}) {
+  const error =
+    preview && !preview.ok
+      ? presentSelectorError(selector, preview.message)
+      : fallbackError && !preview
+        ? presentSelectorError(selector, fallbackError)
+        : null;
+  return (
+    <div id={id} aria-live="polite" className="min-h-5 text-sm" data-selector-status>
+      {!selector ? (
+        <p className="text-xs text-slate-500 dark:text-slate-400">
+          <code>key=value</code>, <code>key!=value</code>, <code>key in (a,b)</code>,{" "}
+          <code>key notin (a,b)</code>, a bare <code>key</code> (tag exists), <code>!term</code>; fields{" "}
+          <code>name</code>, <code>address</code>, <code>kind</code>, <code>health</code>, <code>port</code>,{" "}
+          <code>enabled</code>, <code>maintenance</code>; <code>*</code> is a wildcard.
+        </p>
+      ) : error ? (
+        <SelectorError error={error} />
+      ) : preview?.ok ? (
+        <PreviewResult preview={preview} />
+      ) : (
+        <p className="text-xs text-slate-500 dark:text-slate-400">Checking…</p>
+      )}
+    </div>
+  );
+}
+
+/**
  * The selector language with a live preview: while typing, the API says how many targets match (and names a
  * few) or where the syntax breaks, with that column underlined. Enter or "Apply" filters the list by it.
  */
@@ -24,30 +84,13 @@ export function SelectorBox({
   const [text, setText] = useState(applied);
   const inputId = useId();
   const statusId = useId();
-  const preview = useFetcher<SelectorPreview>({ key: "selector-preview" });
-  const { load } = preview;
   const selector = text.trim();
+  const preview = useSelectorPreview(selector);
 
   // Follow the URL when it changes from outside (back/forward, "Clear").
   useEffect(() => setText(applied), [applied]);
 
-  useEffect(() => {
-    if (!selector) return;
-    const timer = setTimeout(
-      () => void load(`/targets/preview?${new URLSearchParams({ selector })}`),
-      PREVIEW_DEBOUNCE_MS,
-    );
-    return () => clearTimeout(timer);
-  }, [selector, load]);
-
-  // Only a preview of what is in the box now counts; an older answer would describe another selector.
-  const current = preview.data?.selector === selector ? preview.data : undefined;
-  const error =
-    current && !current.ok
-      ? presentSelectorError(selector, current.message)
-      : selector === applied && appliedError
-        ? presentSelectorError(selector, appliedError)
-        : null;
+  const invalid = preview ? !preview.ok : selector === applied && appliedError !== null;
 
   return (
     <form
@@ -69,7 +112,7 @@ export function SelectorBox({
           placeholder="env=prod role in (web,api) !name=db-*"
           spellCheck={false}
           autoComplete="off"
-          aria-invalid={error ? true : undefined}
+          aria-invalid={invalid && selector ? true : undefined}
           aria-describedby={statusId}
           className={`${inputClass} font-mono`}
         />
@@ -82,22 +125,12 @@ export function SelectorBox({
           </Button>
         ) : null}
       </div>
-      <div id={statusId} aria-live="polite" className="min-h-5 text-sm" data-selector-status>
-        {!selector ? (
-          <p className="text-xs text-slate-500 dark:text-slate-400">
-            <code>key=value</code>, <code>key!=value</code>, <code>key in (a,b)</code>,{" "}
-            <code>key notin (a,b)</code>, a bare <code>key</code> (tag exists), <code>!term</code>; fields{" "}
-            <code>name</code>, <code>address</code>, <code>kind</code>, <code>health</code>, <code>port</code>
-            , <code>enabled</code>, <code>maintenance</code>; <code>*</code> is a wildcard.
-          </p>
-        ) : error ? (
-          <SelectorError error={error} />
-        ) : current?.ok ? (
-          <PreviewResult preview={current} />
-        ) : (
-          <p className="text-xs text-slate-500 dark:text-slate-400">Checking…</p>
-        )}
-      </div>
+      <SelectorStatus
+        id={statusId}
+        selector={selector}
+        preview={preview}
+        fallbackError={selector === applied ? appliedError : null}
+      />
     </form>
   );
 }

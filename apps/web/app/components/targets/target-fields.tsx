@@ -1,6 +1,6 @@
 import type { TCredential } from "@opsc/contracts/targets/credentials";
 import type { TTarget } from "@opsc/contracts/targets/targets";
-import { useId, useState } from "react";
+import { useState } from "react";
 import { credentialOptions } from "../../lib/credentials.presenter.ts";
 import {
   defaultPort,
@@ -10,8 +10,9 @@ import {
   type TargetKind,
   tagRowsOf,
 } from "../../lib/targets.presenter.ts";
-import { Button } from "../ui/button.tsx";
-import { CheckboxField, inputClass, SelectField, TextField } from "../ui/field.tsx";
+import { CheckboxField, SelectField, TextField } from "../ui/field.tsx";
+import { KeyValueEditor } from "../ui/key-value-editor.tsx";
+import { SegmentedField } from "../ui/segmented-field.tsx";
 import { TextareaField } from "../ui/textarea-field.tsx";
 
 /** The inputs the form shows, by the name the API reports errors under; anything else goes in the alert. */
@@ -181,6 +182,8 @@ export function TargetFields({
   );
 }
 
+const KIND_OPTIONS = TARGET_KINDS.map((kind) => ({ value: kind, label: TARGET_KIND_LABELS[kind] }));
+
 function KindSwitch({
   kind,
   onChange,
@@ -190,115 +193,28 @@ function KindSwitch({
   onChange: (kind: TargetKind) => void;
   error?: string | undefined;
 }) {
-  const labelId = useId();
   return (
-    <div className="space-y-1.5">
-      <span id={labelId} className="block text-sm font-medium text-slate-700 dark:text-slate-200">
-        Kind
-      </span>
-      <div
-        role="radiogroup"
-        aria-labelledby={labelId}
-        className="inline-flex rounded-md border border-slate-300 p-0.5 dark:border-slate-700"
-      >
-        {TARGET_KINDS.map((option) => (
-          <label
-            key={option}
-            className={`cursor-pointer rounded px-4 py-1.5 text-sm font-medium has-focus-visible:ring-2 has-focus-visible:ring-indigo-500 ${
-              kind === option
-                ? "bg-indigo-600 text-white dark:bg-indigo-500"
-                : "text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800"
-            }`}
-          >
-            <input
-              type="radio"
-              name="kind"
-              value={option}
-              checked={kind === option}
-              onChange={() => onChange(option)}
-              className="sr-only"
-            />
-            {TARGET_KIND_LABELS[option]}
-          </label>
-        ))}
-      </div>
-      {error ? (
-        <p className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <SegmentedField
+      label="Kind"
+      name="kind"
+      value={kind}
+      options={KIND_OPTIONS}
+      onChange={onChange}
+      error={error}
+    />
   );
 }
 
 /** Tags as key = value rows; posted as parallel `tagKey` / `tagValue` fields. */
 function TagsEditor({ initial, error }: { initial: TagRow[]; error?: string | undefined }) {
-  // Stable row ids, so removing a row keeps what was typed in the others.
-  const [rows, setRows] = useState(() => initial.map((row, index) => ({ ...row, id: index })));
-  const [nextId, setNextId] = useState(initial.length);
-  const headingId = useId();
-  const errorId = useId();
   return (
-    <fieldset
-      className="space-y-2"
-      aria-labelledby={headingId}
-      aria-describedby={error ? errorId : undefined}
-    >
-      <div className="flex items-center justify-between">
-        <span id={headingId} className="text-sm font-medium text-slate-700 dark:text-slate-200">
-          Tags
-        </span>
-        <Button
-          variant="ghost"
-          size="sm"
-          onClick={() => {
-            setRows((current) => [...current, { id: nextId, key: "", value: "" }]);
-            setNextId((id) => id + 1);
-          }}
-        >
-          + Add tag
-        </Button>
-      </div>
-      <ul className="space-y-2">
-        {rows.map((row, index) => (
-          <li key={row.id} className="flex items-center gap-2" data-tag-row>
-            <input
-              name="tagKey"
-              defaultValue={row.key}
-              aria-label={`Tag ${index + 1} key`}
-              placeholder="key (e.g. env)"
-              autoComplete="off"
-              aria-invalid={error ? true : undefined}
-              className={`${inputClass} font-mono`}
-            />
-            <span aria-hidden="true" className="text-slate-400">
-              =
-            </span>
-            <input
-              name="tagValue"
-              defaultValue={row.value}
-              aria-label={`Tag ${index + 1} value`}
-              placeholder="value (e.g. prod)"
-              autoComplete="off"
-              aria-invalid={error ? true : undefined}
-              className={`${inputClass} font-mono`}
-            />
-            <Button
-              variant="ghost"
-              size="sm"
-              aria-label={`Remove tag ${index + 1}`}
-              onClick={() => setRows((current) => current.filter((candidate) => candidate.id !== row.id))}
-            >
-              ×
-            </Button>
-          </li>
-        ))}
-      </ul>
-      {error ? (
-        <p id={errorId} className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
-          {error}
-        </p>
-      ) : null}
-    </fieldset>
+    <KeyValueEditor
+      legend="Tags"
+      noun="Tag"
+      names={{ key: "tagKey", value: "tagValue" }}
+      placeholders={{ key: "key (e.g. env)", value: "value (e.g. prod)" }}
+      initial={initial}
+      error={error}
+    />
   );
 }

@@ -1,10 +1,10 @@
 import { useCallback, useState } from "react";
-import { useLocation } from "react-router";
+import { Link, useLocation } from "react-router";
 import { useProfile } from "../../lib/app-data.ts";
 import { hasRole } from "../../lib/roles.ts";
 import { hasNonSelectorFilters, type TargetsPage as TargetsPageData } from "../../lib/targets.presenter.ts";
 import { PageHeader } from "../layout/app-shell.tsx";
-import { Button } from "../ui/button.tsx";
+import { Button, buttonClass } from "../ui/button.tsx";
 import { BulkBar, type BulkScope } from "./bulk-actions.tsx";
 import { CreateTargetDialog } from "./create-target-dialog.tsx";
 import { ExportMenu } from "./export-menu.tsx";
@@ -30,6 +30,17 @@ export function TargetsPage({ page }: { page: TargetsPageData }) {
             <ExportMenu selector={page.query.selector} />
             {canEdit ? (
               <>
+                {/* A command on the targets this list's selector matches (the selector is carried over). */}
+                <Link
+                  to={
+                    page.query.selector
+                      ? `/runs/new?${new URLSearchParams({ selector: page.query.selector })}`
+                      : "/runs/new"
+                  }
+                  className={buttonClass("secondary")}
+                >
+                  Run command
+                </Link>
                 <Button variant="secondary" onClick={() => setDialog("import")}>
                   Import
                 </Button>

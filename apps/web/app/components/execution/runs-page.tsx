@@ -1,0 +1,198 @@
+import type { TRun } from "@opsc/contracts/execution/runs";
+import { useEffect, useId, useState } from "react";
+import { Link, useNavigate } from "react-router";
+import { useProfile } from "../../lib/app-data.ts";
+import type { RunsPage as RunsPageData } from "../../lib/execution.client.ts";
+import {
+  describeAction,
+  elapsedMs,
+  formatDuration,
+  isRunActive,
+  isRunState,
+  LIST_POLL_MS,
+  RUN_STATE_LABELS,
+  RUN_STATES,
+  type RunsQuery,
+  runsHref,
+  whoLabel,
+} from "../../lib/execution.presenter.ts";
+import { formatDateTime } from "../../lib/format.ts";
+import { hasRole } from "../../lib/roles.ts";
+import { formatAgo } from "../../lib/targets.presenter.ts";
+import { PageHeader } from "../layout/app-shell.tsx";
+import { buttonClass } from "../ui/button.tsx";
+import { CursorPager } from "../ui/cursor-pager.tsx";
+import { inputClass } from "../ui/field.tsx";
+import { usePolling } from "../ui/use-polling.ts";
+import { CountsBar } from "./counts-bar.tsx";
+import { RunStateBadge } from "./state-badges.tsx";
+
+export function RunsPage({ page }: { page: RunsPageData }) {
+  const { effectiveRole, user } = useProfile();
+  const canRun = hasRole(effectiveRole, "operator");
+  // Runs on screen that are still going: the list refreshes itself until they are over.
+  usePolling(
+    page.runs.some((run) => isRunActive(run.state)),
+    LIST_POLL_MS,
+  );
+  const href = (query: RunsQuery | null) => (query ? runsHref(query) : null);
+  return (
+    <>
+      <PageHeader
+        title="Runs"
+        description="Commands and scripts run on targets: who started them, how they went, and their output."
+        actions={
+          canRun ? (
+            <Link to="/runs/new" className={buttonClass()}>
+              Run command
+            </Link>
+          ) : null
+        }
+      />
+      <RunsFilters query={page.query} />
+      <RunsTable runs={page.runs} me={user.id} names={page.names} />
+      <CursorPager
+        label="Run pages"
+        summary={page.runs.length ? `${page.runs.length} runs on this page` : "No runs"}
+        page={page.paging.page}
+        first={href(page.paging.first)}
+        previous={href(page.paging.previous)}
+        next={href(page.paging.next)}
+      />
+    </>
+  );
+}
+
+/** State and "mine", in the URL; a change starts over at the first page (the cursors belong to the old filter). */
+function RunsFilters({ query }: { query: RunsQuery }) {
+  const navigate = useNavigate();
+  const ids = { state: useId(), mine: useId() };
+  // The controls show what was picked at once, while the list for it loads; back and forward move them too.
+  const [shown, setShown] = useState({ state: query.state, mine: query.mine });
+  useEffect(() => setShown({ state: query.state, mine: query.mine }), [query.state, query.mine]);
+  const apply = (change: Partial<RunsQuery>) => {
+    const next = { ...query, ...shown, ...change, cursors: [] };
+    setShown({ state: next.state, mine: next.mine });
+    navigate(runsHref(next));
+  };
+  return (
+    <search className="mb-4 flex flex-wrap items-end gap-4 rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      <div className="w-48">
+        <label
+          htmlFor={ids.state}
+          className="mb-1.5 block text-sm font-medium text-slate-700 dark:text-slate-200"
+        >
+          State
+        </label>
+        <select
+          id={ids.state}
+          value={shown.state ?? ""}
+          onChange={(event) => {
+            const value = event.target.value;
+            apply({ state: isRunState(value) ? value : null });
+          }}
+          className={inputClass}
+        >
+          <option value="">All states</option>
+          {RUN_STATES.map((state) => (
+            <option key={state} value={state}>
+              {RUN_STATE_LABELS[state]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="flex items-center gap-2 pb-2">
+        <input
+          id={ids.mine}
+          type="checkbox"
+          checked={shown.mine}
+          onChange={(event) => apply({ mine: event.target.checked })}
+          className="size-4 rounded border-slate-300 text-indigo-600 focus:ring-2 focus:ring-indigo-500 dark:border-slate-600 dark:bg-slate-900"
+        />
+        <label htmlFor={ids.mine} className="text-sm text-slate-700 dark:text-slate-200">
+          Only runs I started
+        </label>
+      </div>
+    </search>
+  );
+}
+
+function RunsTable({ runs, me, names }: { runs: TRun[]; me: string; names: Record<string, string> }) {
+  if (!runs.length)
+    return (
+      <p className="rounded-xl border border-dashed border-slate-300 px-6 py-10 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">
+        No runs match these filters.
+      </p>
+    );
+  const now = new Date();
+  return (
+    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
+        <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400">
+          <tr>
+            <th scope="col" className="px-4 py-3">
+              Run
+            </th>
+            <th scope="col" className="px-4 py-3">
+              State
+            </th>
+            <th scope="col" className="w-48 px-4 py-3">
+              Targets
+            </th>
+            <th scope="col" className="px-4 py-3">
+              Started by
+            </th>
+            <th scope="col" className="px-4 py-3">
+              Started
+            </th>
+            <th scope="col" className="px-4 py-3 text-right">
+              Duration
+            </th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+          {runs.map((run) => {
+            const started = run.startedAt ?? run.createdAt;
+            return (
+              <tr key={run.id} data-run-row={run.name} data-run-id={run.id}>
+                <td className="max-w-80 px-4 py-3">
+                  <Link
+                    to={`/runs/${run.id}`}
+                    className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+                  >
+                    {run.name}
+                  </Link>
+                  <p
+                    className="truncate font-mono text-xs text-slate-500 dark:text-slate-400"
+                    title={describeAction(run.action)}
+                  >
+                    {run.selector ?? "chosen targets"}
+                    {run.runOn === "local" ? " · on the worker" : ""}
+                  </p>
+                </td>
+                <td className="whitespace-nowrap px-4 py-3">
+                  <RunStateBadge state={run.state} />
+                </td>
+                <td className="px-4 py-3">
+                  <CountsBar counts={run.counts} />
+                </td>
+                <td className="whitespace-nowrap px-4 py-3 text-slate-600 dark:text-slate-300">
+                  {whoLabel(run.createdBy, me, names)}
+                </td>
+                <td
+                  className="whitespace-nowrap px-4 py-3 text-slate-600 dark:text-slate-300"
+                  title={formatDateTime(started)}
+                >
+                  {formatAgo(started, now)}
+                </td>
+                <td className="whitespace-nowrap px-4 py-3 text-right tabular-nums text-slate-600 dark:text-slate-300">
+                  {formatDuration(elapsedMs(run, now))}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

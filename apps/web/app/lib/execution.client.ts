@@ -1,0 +1,303 @@
+import type { TLogChunk, TRun, TTask, TTaskState } from "@opsc/contracts/execution/runs";
+import type { TProfileResponse } from "@opsc/contracts/users/me";
+import { redirect } from "react-router";
+import { type ActionResult, formText, succeeded } from "./action-result.ts";
+import {
+  formatLogLine,
+  LogSplitter,
+  normaliseRunErrors,
+  parseRunsQuery,
+  presentRunsPaging,
+  type RunsPaging,
+  type RunsQuery,
+  runsHref,
+  startRunInputFromForm,
+  TASKS_PAGE_SIZE,
+  type TaskPage,
+  toListRunsRequest,
+} from "./execution.presenter.ts";
+import { failureOf, rethrowLoaderError } from "./failure.client.ts";
+import { errorCode, fieldErrors, getOps } from "./ops.client.ts";
+import { hasRole } from "./roles.ts";
+
+// ---------------------------------------------------------------------------------------------------------
+// Who started a run: the API returns user ids; admins may look users up, everyone else sees "you" or a short id.
+
+const userNames = new Map<string, string | null>();
+
+/** Names of the users behind `ids` (admins only; others get an empty map). Looked up once per id per page load. */
+async function resolveUserNames(
+  ids: readonly (string | null)[],
+  profile: TProfileResponse,
+): Promise<Record<string, string>> {
+  const result: Record<string, string> = { [profile.user.id]: profile.user.name };
+  if (!hasRole(profile.effectiveRole, "admin")) return result;
+  const unknown = [...new Set(ids)].filter(
+    (id): id is string => id !== null && id !== profile.user.id && !userNames.has(id),
+  );
+  await Promise.all(
+    unknown.map(async (id) => {
+      try {
+        userNames.set(id, (await getOps().users.accounts.get.query({ id })).name);
+      } catch {
+        // A deleted user (or an id that is no user's, like an API client): the short id stays.
+        userNames.set(id, null);
+      }
+    }),
+  );
+  for (const id of ids) {
+    const name = id ? userNames.get(id) : null;
+    if (id && name) result[id] = name;
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Loaders
+
+export interface RunsPage {
+  query: RunsQuery;
+  runs: TRun[];
+  paging: RunsPaging;
+  names: Record<string, string>;
+}
+
+/** /runs: one keyset page, newest first, filtered by state and "mine". */
+export async function loadRunsPage(request: Request): Promise<RunsPage> {
+  const query = parseRunsQuery(new URL(request.url).searchParams);
+  try {
+    const ops = getOps();
+    const me = ops.users.me.get.query();
+    // "Mine" needs the user's id first; otherwise both go out at once.
+    const [profile, response] = await Promise.all([
+      me,
+      query.mine
+        ? me.then((profile) => ops.execution.runs.list.query(toListRunsRequest(query, profile.user.id)))
+        : ops.execution.runs.list.query(toListRunsRequest(query, null)),
+    ]);
+    const names = await resolveUserNames(
+      response.items.map((run) => run.createdBy),
+      profile,
+    );
+    return { query, runs: response.items, paging: presentRunsPaging(query, response.nextCursor), names };
+  } catch (error) {
+    // A cursor from an old link (or edited): start over at the first page.
+    if (errorCode(error) === "BAD_REQUEST" && fieldErrors(error).cursor)
+      throw redirect(runsHref({ ...query, cursors: [] }));
+    rethrowLoaderError(error);
+  }
+}
+
+export interface RunDetail {
+  run: TRun;
+  /** The run this one retries, when it still exists. */
+  retried: { id: string; name: string } | null;
+  names: Record<string, string>;
+}
+
+export async function loadRunDetail(id: string): Promise<RunDetail> {
+  const ops = getOps();
+  try {
+    const [run, profile] = await Promise.all([
+      ops.execution.runs.get.query({ id }),
+      ops.users.me.get.query(),
+    ]);
+    const [retried, names] = await Promise.all([
+      run.retryOf
+        ? ops.execution.runs.get
+            .query({ id: run.retryOf })
+            .then((original) => ({ id: original.id, name: original.name }))
+            .catch(() => ({ id: run.retryOf!, name: run.retryOf!.slice(0, 8) }))
+        : null,
+      resolveUserNames([run.createdBy], profile),
+    ]);
+    return { run, retried, names };
+  } catch (error) {
+    if (errorCode(error) === "NOT_FOUND" || errorCode(error) === "BAD_REQUEST")
+      throw new Response("Run not found", { status: 404 });
+    rethrowLoaderError(error);
+  }
+}
+
+export interface NewRunDefaults {
+  /** From `?selector=` (the targets page's "Run command" passes its selector). */
+  selector: string;
+}
+
+export function loadNewRun(request: Request): NewRunDefaults {
+  return { selector: (new URL(request.url).searchParams.get("selector") ?? "").trim().slice(0, 2000) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Actions
+
+export const EXECUTION_INTENTS = ["start", "cancel", "retry"] as const;
+export type ExecutionIntent = (typeof EXECUTION_INTENTS)[number];
+export type ExecutionActionResult = ActionResult<ExecutionIntent, { run?: TRun }>;
+
+function isExecutionIntent(value: string): value is ExecutionIntent {
+  return (EXECUTION_INTENTS as readonly string[]).includes(value);
+}
+
+function apiFailure(intent: ExecutionIntent, error: unknown): ExecutionActionResult {
+  const failure = failureOf(intent, error);
+  return { ...failure, fieldErrors: normaliseRunErrors(failure.fieldErrors) };
+}
+
+/**
+ * Starting a run (/runs/new), cancelling it and retrying its failed targets (/runs/:id). A started or retried run
+ * is shown at once: the action redirects to its page.
+ */
+export async function runExecutionAction(form: FormData): Promise<ExecutionActionResult> {
+  const intent = formText(form, "intent");
+  if (!isExecutionIntent(intent)) throw new Response(`Unknown intent: ${intent}`, { status: 400 });
+  const runs = getOps().execution.runs;
+  let started: TRun;
+  try {
+    switch (intent) {
+      case "start": {
+        const parsed = startRunInputFromForm(form);
+        if (!parsed.ok)
+          return {
+            intent,
+            ok: false,
+            message: "Check the highlighted fields.",
+            fieldErrors: parsed.fieldErrors,
+          };
+        started = (await runs.start.mutate(parsed.input)).run;
+        break;
+      }
+      case "cancel": {
+        const run = await runs.cancel.mutate({ id: formText(form, "id") });
+        return succeeded(intent, `Cancelling ${run.name}.`, { run });
+      }
+      case "retry":
+        started = (await runs.retry.mutate({ id: formText(form, "id"), which: "failed" })).run;
+        break;
+    }
+  } catch (error) {
+    return apiFailure(intent, error);
+  }
+  throw redirect(`/runs/${started.id}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Live data for the run page: task pages as the grid scrolls, the log tail, the log download. These are called
+// from the page's effects (the route hands them to the components), never while rendering.
+
+export interface TaskQuery {
+  runId: string;
+  state: TTaskState | null;
+  search: string;
+}
+
+/** A page of a run's tasks from `cursor`; `limit` below a page reloads only its first rows (what is on screen). */
+async function listTasks(
+  query: TaskQuery,
+  cursor: string | null,
+  signal?: AbortSignal,
+  limit = TASKS_PAGE_SIZE,
+): Promise<TaskPage> {
+  const response = await getOps().execution.tasks.list.query(
+    {
+      runId: query.runId,
+      ...(query.state ? { state: query.state } : {}),
+      ...(query.search ? { search: query.search } : {}),
+      limit,
+      ...(cursor ? { cursor } : {}),
+    },
+    { signal },
+  );
+  return { cursor, items: response.items, nextCursor: response.nextCursor };
+}
+
+async function readLog(
+  input: { runId: string; taskId: string | null; after: string | null },
+  signal?: AbortSignal,
+): Promise<{ items: TLogChunk[]; nextOffset: string | null; complete: boolean }> {
+  return getOps().execution.logs.read.query(
+    {
+      runId: input.runId,
+      ...(input.taskId ? { taskId: input.taskId } : {}),
+      ...(input.after ? { after: input.after } : {}),
+      limit: 5000,
+    },
+    { signal },
+  );
+}
+
+export interface TailHandlers {
+  onChunk: (chunk: TLogChunk) => void;
+  /** The run is over and every chunk was sent. */
+  onComplete: () => void;
+  onError: (error: unknown) => void;
+}
+
+/** Follows the log live (server-sent events) after `after`; returns the unsubscribe. */
+function tailLog(
+  input: { runId: string; taskId: string | null; after: string | null },
+  handlers: TailHandlers,
+): () => void {
+  const subscription = getOps().execution.logs.tail.subscribe(
+    {
+      runId: input.runId,
+      ...(input.taskId ? { taskId: input.taskId } : {}),
+      ...(input.after ? { after: input.after } : {}),
+    },
+    {
+      onData: ({ data }) => handlers.onChunk(data),
+      onComplete: handlers.onComplete,
+      onError: handlers.onError,
+    },
+  );
+  return () => subscription.unsubscribe();
+}
+
+/**
+ * The whole log of a run (or of one task) as a file, read page by page from the API. Each page becomes a Blob, so
+ * the browser may keep the parts on disk rather than in one string. Lines carry the target's name for a whole
+ * run; the names come from the run's task list.
+ */
+async function downloadLog(
+  input: { runId: string; taskId: string | null },
+  signal?: AbortSignal,
+): Promise<Blob> {
+  const names = new Map<string, string>();
+  if (!input.taskId) {
+    const query: TaskQuery = { runId: input.runId, state: null, search: "" };
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const page: TaskPage = await listTasks(query, cursor, signal);
+      for (const task of page.items) names.set(task.id, task.targetName);
+      cursor = page.nextCursor;
+    }
+  }
+  const splitter = new LogSplitter();
+  const parts: Blob[] = [];
+  const write = (lines: ReturnType<LogSplitter["push"]>) => {
+    if (!lines.length) return;
+    const text = lines
+      .map((line) => formatLogLine(line, input.taskId ? null : (names.get(line.taskId) ?? line.taskId)))
+      .join("\n");
+    parts.push(new Blob([`${text}\n`]));
+  };
+  let after: string | null = null;
+  for (;;) {
+    const page = await readLog({ ...input, after }, signal);
+    write(page.items.flatMap((chunk) => splitter.push(chunk)));
+    if (page.complete || page.items.length === 0 || !page.nextOffset) break;
+    after = page.nextOffset;
+  }
+  write(splitter.flush());
+  return new Blob(parts, { type: "text/plain;charset=utf-8" });
+}
+
+export interface ExecutionLiveApi {
+  listTasks: typeof listTasks;
+  readLog: typeof readLog;
+  tailLog: typeof tailLog;
+  downloadLog: typeof downloadLog;
+}
+
+export const executionLiveApi: ExecutionLiveApi = { listTasks, readLog, tailLog, downloadLog };
+
+export type { TTask };
