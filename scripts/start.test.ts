@@ -247,6 +247,12 @@ describe("bun run start", () => {
         TARGETS_INTERNAL_URL: `http://127.0.0.1:${run.ports.targets}`,
       });
       expect(discovery.VAULT_KEYS).toBeUndefined();
+      // The execution service and the execution worker (both stubs write execution.env.json) share the object
+      // store, a folder under the data folder.
+      expect(readEnv("execution")).toMatchObject({
+        OBJECT_STORE: "fs",
+        OBJECT_STORE_PATH: join(repo, "data", "objects"),
+      });
       expect(out).toMatch(/\nsystem\s+\| a plain line from system/);
       expect((await fetch(`http://127.0.0.1:${run.ports.system}/readyz`)).status).toBe(200);
 

@@ -10,6 +10,7 @@
 //   PUBLIC_URL            origin the browser uses, when it is not http://127.0.0.1:<OPSC_PORT>
 //   LOG_LEVEL, NODE_ENV   passed to every process (defaults: info, production)
 //   OPSC_READY_TIMEOUT_MS how long to wait for every /readyz (default 120000)
+//   OBJECT_STORE, OBJECT_STORE_PATH, S3_*   artifacts and log archives (default: fs under <data>/objects)
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Child } from "./lib/children.ts";
@@ -41,6 +42,8 @@ const SERVICE_ONLY_ENV = [
   "BETTER_AUTH_SECRET",
   "SETUP_TOKEN",
   "VAULT_KEYS",
+  "S3_ACCESS_KEY_ID",
+  "S3_SECRET_ACCESS_KEY",
 ];
 
 function withoutServiceSecrets(env: Record<string, string | undefined>): Record<string, string | undefined> {
@@ -180,6 +183,17 @@ async function main(): Promise<void> {
     REDIS_PREFIX: process.env.REDIS_PREFIX || "opsc",
     INTERNAL_TOKEN: secrets.values.INTERNAL_TOKEN,
   };
+  // Artifacts and run log archives: a folder under the data folder (.opsc/objects), shared by the execution
+  // service and its workers, unless OBJECT_STORE is set in the environment (s3: the S3_* variables; the keys
+  // reach only these two processes).
+  const s3Keys = Object.fromEntries(
+    ["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"].flatMap((name) =>
+      process.env[name] ? [[name, process.env[name]!]] : [],
+    ),
+  );
+  const objectStoreEnv: Record<string, string> = process.env.OBJECT_STORE
+    ? s3Keys
+    : { OBJECT_STORE: "fs", OBJECT_STORE_PATH: process.env.OBJECT_STORE_PATH || join(data, "objects") };
   const serviceUrl = (name: string) => `http://127.0.0.1:${services.find((s) => s.name === name)?.port}`;
   const extraEnv: Record<string, Record<string, string>> = {
     auth: {
@@ -190,7 +204,11 @@ async function main(): Promise<void> {
     users: { AUTH_INTERNAL_URL: serviceUrl("auth") },
     targets: { AUTH_INTERNAL_URL: serviceUrl("auth"), VAULT_KEYS: secrets.values.VAULT_KEYS },
     discovery: { AUTH_INTERNAL_URL: serviceUrl("auth"), TARGETS_INTERNAL_URL: serviceUrl("targets") },
-    execution: { AUTH_INTERNAL_URL: serviceUrl("auth"), TARGETS_INTERNAL_URL: serviceUrl("targets") },
+    execution: {
+      AUTH_INTERNAL_URL: serviceUrl("auth"),
+      TARGETS_INTERNAL_URL: serviceUrl("targets"),
+      ...objectStoreEnv,
+    },
   };
 
   const ready: { name: string; child: Child; check: () => Promise<boolean> }[] = [];
@@ -220,6 +238,7 @@ async function main(): Promise<void> {
           TARGETS_INTERNAL_URL: serviceUrl("targets"),
           // Same default and override as the discovery service's own port (OPSC_DISCOVERY_PORT).
           DISCOVERY_INTERNAL_URL: `http://127.0.0.1:${envPort(portEnvName("discovery"), DISCOVERY_PORT)}`,
+          ...(worker.name === "execution-worker" ? objectStoreEnv : {}),
           PORT: String(worker.port),
         },
         cwd: ROOT,

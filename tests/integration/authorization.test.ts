@@ -122,6 +122,7 @@ const SAMPLE_INPUTS: Record<string, (ids: Ids) => unknown> = {
   "execution.tasks.cancel": () => ({ id: "00000000-0000-4000-8000-000000000000" }),
   "execution.logs.read": ({ executionRunId }) => ({ runId: executionRunId }),
   "execution.logs.tail": ({ executionRunId }) => ({ runId: executionRunId }),
+  "execution.artifacts.list": ({ executionRunId }) => ({ runId: executionRunId }),
   "discovery.results.list": ({ runId }) => ({ runId }),
   "discovery.results.diff": ({ runId }) => ({ runId }),
   "discovery.results.import": ({ runId }) => ({ runId, hosts: [{ address: "127.1.9.1" }] }),
@@ -326,4 +327,78 @@ describe("authorization matrix", () => {
       expect(publicStatuses.size, `${procedure.key} answers callers differently`).toBeLessThanOrEqual(1);
     });
   }
+});
+
+/**
+ * The execution service's byte downloads are plain HTTP routes, outside the routers the matrix enumerates: the same
+ * callers, the same rule (viewer and above; 401 without valid credentials), and 404 for an unknown id.
+ */
+describe("download routes", () => {
+  let artifactId: string;
+  beforeAll(async () => {
+    const [task] = await system.executionDb
+      .selectFrom("tasks")
+      .select(["id", "run_id"])
+      .where("run_id", "=", ids.executionRunId)
+      .execute();
+    const key = `artifacts/${task!.run_id}/${task!.id}/matrix.txt`;
+    await system.objectStore.put(key, "matrix bytes", { contentType: "text/plain" });
+    const row = await system.executionDb
+      .insertInto("artifacts")
+      .values({
+        run_id: task!.run_id,
+        task_id: task!.id,
+        name: "matrix.txt",
+        size: 12,
+        sha256: new Bun.CryptoHasher("sha256").update("matrix bytes").digest("hex"),
+        content_type: "text/plain",
+        object_key: key,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    artifactId = row.id;
+  });
+
+  const routes = () => [
+    {
+      name: "artifact content",
+      path: `/api/v1/execution/artifacts/${artifactId}/content`,
+      body: "matrix bytes",
+    },
+    {
+      name: "run log",
+      path: `/api/v1/execution/runs/${ids.executionRunId}/log.txt`,
+      body: "== matrix-target (",
+    },
+  ];
+
+  test("every signed-in caller may download; anonymous and forged credentials get 401", async () => {
+    for (const route of routes()) {
+      for (const caller of callers) {
+        const response = await system.handle(`http://localhost${route.path}`, { headers: caller.headers });
+        const label = `${route.name} as ${caller.name} → ${response.status}`;
+        if (caller.role === null) {
+          expect(response.status, label).toBe(401);
+          expect(((await response.json()) as { error: { code: string } }).error.code).toBe("UNAUTHORIZED");
+        } else {
+          expect(response.status, label).toBe(200);
+          expect(await response.text(), label).toContain(route.body);
+        }
+      }
+    }
+  });
+
+  test("an unknown or malformed id is a 404 for an allowed caller, after the credentials are checked", async () => {
+    const viewer = callers.find((caller) => caller.name === "viewer")!;
+    for (const path of [
+      `/api/v1/execution/artifacts/${crypto.randomUUID()}/content`,
+      "/api/v1/execution/artifacts/not-a-uuid/content",
+      `/api/v1/execution/runs/${crypto.randomUUID()}/log.txt`,
+    ]) {
+      const response = await system.handle(`http://localhost${path}`, { headers: viewer.headers });
+      expect(response.status, path).toBe(404);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("NOT_FOUND");
+      expect((await system.handle(`http://localhost${path}`)).status, `${path} anonymous`).toBe(401);
+    }
+  });
 });

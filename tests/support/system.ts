@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { OutboxRelay } from "@opsc/audit";
 import { createAuthApp } from "@opsc/auth/app";
 import { AUTH_SCHEMA, createBetterAuth } from "@opsc/auth/better-auth";
@@ -18,6 +21,7 @@ import { Reconciler } from "@opsc/execution/ingest/reconciler";
 import { migrate as migrateExecution } from "@opsc/execution/migrate";
 import { Dispatcher } from "@opsc/execution/runs/dispatch";
 import { createLogger } from "@opsc/logger";
+import { FsObjectStore, type ObjectStore } from "@opsc/objectstore";
 import { createOpsClient, type OpsClient } from "@opsc/sdk";
 import { createInternalClient, IdentityCache } from "@opsc/server-kit";
 import { createProducer } from "@opsc/streams";
@@ -43,12 +47,21 @@ export interface SignedInUser {
 }
 
 /**
- * The auth, users, targets and discovery services composed in one process over a fresh database and Redis prefix. Requests go
+ * The auth, users, targets, discovery and execution services composed in one process over a fresh database and Redis prefix. Requests go
  * through each app's real HTTP handling (`app.handle`), including the service-to-service calls.
  */
 export async function startSystem(
-  options: { signInMax?: number; connectTimeoutMs?: number; reconcileIntervalMs?: number } = {},
+  options: {
+    signInMax?: number;
+    connectTimeoutMs?: number;
+    reconcileIntervalMs?: number;
+    /** The execution service's object store; default a file system store in a temp dir, removed by stop(). */
+    objectStore?: ObjectStore;
+  } = {},
 ) {
+  // Artifacts and log archives: each test system has its own folder (a test worker writes to the same store).
+  const objectsDir = options.objectStore ? null : mkdtempSync(join(tmpdir(), "opsc-objects-"));
+  const objectStore = options.objectStore ?? new FsObjectStore({ root: objectsDir! });
   const database = await createTestDatabase();
   const redis = await createTestRedis();
   await migrateAuth(database.url);
@@ -153,6 +166,7 @@ export async function startSystem(
       fetch: (input, init) => targetsApp.handle(new Request(input, init)),
     }),
     dispatcher: new Dispatcher(redis.redis, redis.prefix),
+    objectStore,
   };
   const executionApp = createExecutionApp({
     ...executionDeps,
@@ -279,6 +293,7 @@ export async function startSystem(
     executionApp,
     reconciler,
     vaultKeys: VAULT_KEYS,
+    objectStore,
     handle,
     authApp,
     internalToken: INTERNAL_TOKEN,
@@ -302,6 +317,8 @@ export async function startSystem(
       await executionDb.db.destroy();
       await redis.cleanup();
       await database.drop();
+      await objectStore.close();
+      if (objectsDir) rmSync(objectsDir, { recursive: true, force: true });
     },
   };
 }

@@ -24,6 +24,51 @@ export interface ExecuteRequest {
    * (backpressure, down to the process on the target). Throwing or rejecting stops the task (`output_failed`).
    */
   onOutput(stream: OutputStream, chunk: Buffer): void | Promise<void>;
+  /**
+   * Where the files a task saves go, and how many it may save. Without it no artifact is collected (no
+   * `OPSC_ARTIFACTS_DIR`, and an http action's `saveBody` streams the body to the output as usual).
+   */
+  artifacts?: ArtifactOptions;
+}
+
+/** A file a task saved, on its way to the caller's {@link ArtifactSink}. */
+export interface ArtifactFile {
+  /** Sanitized (`[A-Za-z0-9._-]`, no leading dot, at most 200 characters) and unique within the task. */
+  name: string;
+  contentType: string;
+  /** The size the file had when it was listed (null when unknown, as for an HTTP body without a length). */
+  size: number | null;
+  /** The bytes, read as the sink consumes them; the sink must read it to the end or cancel it. */
+  body: ReadableStream<Uint8Array>;
+}
+
+/**
+ * Stores a task's files while they stream (never a whole file in memory). The executor counts, limits and hashes
+ * the bytes on the way; the sink says where they went.
+ */
+export interface ArtifactSink {
+  /** Rejects when the file could not be stored; `signal` aborts when the task is stopped meanwhile. */
+  save(file: ArtifactFile, signal: AbortSignal): Promise<{ key: string }>;
+}
+
+/** Artifact collection for one task: the sink and the task's limits (going over fails it as `artifact_limit`). */
+export interface ArtifactOptions {
+  sink: ArtifactSink;
+  /** Files per task, at most. */
+  maxFiles: number;
+  /** Bytes per task, all files together, at most. */
+  maxBytes: number;
+}
+
+/** A file stored through the sink, as the result reports it. */
+export interface SavedArtifact {
+  name: string;
+  size: number;
+  /** Lower-case hex SHA-256 of the bytes stored. */
+  sha256: string;
+  contentType: string;
+  /** Where the sink stored it (the object key). */
+  key: string;
 }
 
 /** How a task ended. */
@@ -37,6 +82,8 @@ export type ExecuteStatus = "succeeded" | "failed" | "timed_out" | "cancelled";
  * - `invalid_request`: an environment variable or script that cannot be passed on (bad name, NUL byte)
  * - `disabled`: local execution is off on this worker; `unsupported`: no executor for this action and target
  * - `spawn`: the local shell could not be started; `output_failed`: `onOutput` threw, so the task was stopped
+ * - `artifact_limit`: the task saved more files or bytes than {@link ArtifactOptions} allow
+ * - `artifact_failed`: the saved files could not be fetched or stored
  */
 export type ExecuteErrorKind =
   | "dns"
@@ -53,7 +100,9 @@ export type ExecuteErrorKind =
   | "disabled"
   | "unsupported"
   | "spawn"
-  | "output_failed";
+  | "output_failed"
+  | "artifact_limit"
+  | "artifact_failed";
 
 /** What a cancel or timeout did to the task's processes. */
 export interface CancelSummary {
@@ -83,6 +132,8 @@ export interface ExecuteResult {
   /** ssh: the host key the server presented and that was verified; the caller pins it when none is pinned. */
   observedHostKey: { algorithm: string; fingerprintSha256: string } | null;
   durationMs: number;
+  /** The files the task saved (with `request.artifacts`), in the order they were stored. */
+  artifacts?: SavedArtifact[];
 }
 
 /**

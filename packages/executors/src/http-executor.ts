@@ -2,6 +2,7 @@ import type { TAction, TExecutionTarget } from "@opsc/contracts/execution/action
 import type { TCredentialSecret } from "@opsc/contracts/targets/credentials";
 import { networkErrorKind } from "@opsc/probes/result";
 import type { VaultKeys } from "@opsc/vault";
+import { ArtifactCollector } from "./artifacts.ts";
 import { CredentialUnavailableError, openCredential, secretValues } from "./credentials.ts";
 import type { ExecuteRequest, ExecuteResult, Executor, SecretSink } from "./executor.ts";
 import { ExecutorError, TaskControl } from "./task-control.ts";
@@ -104,7 +105,22 @@ export class HttpExecutor implements Executor {
     const statusLine = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}\n`;
     const delivered = control.deliver("stdout", Buffer.from(statusLine));
     if (delivered) await delivered;
-    if (response.body) {
+    let artifacts: ReturnType<typeof control.finish>["artifacts"];
+    if (action.saveBody && request.artifacts && response.body) {
+      // Saved instead of printed: a body worth keeping is rarely one worth reading in a log.
+      const collector = new ArtifactCollector(request.artifacts, control.signal);
+      const length = Number(response.headers.get("content-length") ?? Number.NaN);
+      try {
+        await collector.save("response.body", response.body, {
+          size: Number.isSafeInteger(length) ? length : null,
+          contentType: response.headers.get("content-type") || "application/octet-stream",
+        });
+      } catch (error) {
+        if (control.stopCause) return control.finish({ cancel: ABORTED, artifacts: collector.saved });
+        return control.finishWithError(error, { artifacts: collector.saved });
+      }
+      artifacts = collector.saved;
+    } else if (response.body) {
       const reader = response.body.getReader();
       try {
         while (!control.stopCause) {
@@ -129,8 +145,9 @@ export class HttpExecutor implements Executor {
     }
     const expected = action.expectStatus;
     const isExpected = expected.length > 0 ? expected.includes(response.status) : response.ok;
-    if (isExpected) return control.finish({ isSuccess: true });
+    if (isExpected) return control.finish({ isSuccess: true, ...(artifacts ? { artifacts } : {}) });
     return control.finish({
+      ...(artifacts ? { artifacts } : {}),
       error: {
         kind: "http_status",
         message: `${urlOf(target, action)} answered ${response.status}, expected ${expected.length > 0 ? expected.join(", ") : "a 2xx status"}`,

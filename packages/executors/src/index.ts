@@ -1,8 +1,16 @@
+export {
+  ArtifactCollector,
+  contentTypeOf,
+  sanitizeArtifactName,
+} from "./artifacts.ts";
 export type { CreateExecutorsOptions, ExecutorSelection, Executors } from "./create-executors.ts";
 export { createExecutors } from "./create-executors.ts";
 export type { SealedCredential } from "./credentials.ts";
 export { CredentialUnavailableError, openCredential, secretValues } from "./credentials.ts";
 export type {
+  ArtifactFile,
+  ArtifactOptions,
+  ArtifactSink,
   CancelSummary,
   ExecuteErrorKind,
   ExecuteRequest,
@@ -10,6 +18,7 @@ export type {
   ExecuteStatus,
   Executor,
   OutputStream,
+  SavedArtifact,
   SecretSink,
 } from "./executor.ts";
 export type { HttpExecutorOptions } from "./http-executor.ts";

@@ -1,5 +1,10 @@
+import { constants } from "node:fs";
+import { lstat, mkdtemp, open, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
 import type { Subprocess } from "bun";
+import { ArtifactCollector } from "./artifacts.ts";
 import type { ExecuteRequest, ExecuteResult, Executor, OutputStream, SecretSink } from "./executor.ts";
 import { killProcessGroup } from "./process-group.ts";
 import { buildShellProgram, buildTaskEnvironment, plainInvocation } from "./shell-program.ts";
@@ -16,6 +21,8 @@ export interface LocalExecutorOptions {
   baseEnv?: Record<string, string>;
   /** Working directory of the shell; default the OS temp directory. */
   cwd?: string;
+  /** Where each task's artifacts directory is made (with a sink); default the OS temp directory. */
+  artifactsRoot?: string;
 }
 
 const DEFAULT_ENV = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
@@ -58,6 +65,28 @@ async function pump(
 }
 
 /**
+ * Streams each regular file directly in `dir` (name order; links, subdirectories and other entries are skipped)
+ * through the collector. Limits are checked on the listing first.
+ */
+async function collectLocalArtifacts(dir: string, collector: ArtifactCollector): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files: { name: string; size: number }[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (!entry.isFile()) continue;
+    files.push({ name: entry.name, size: (await lstat(join(dir, entry.name))).size });
+  }
+  collector.checkListing(files);
+  for (const file of files) {
+    // O_NOFOLLOW: a file swapped for a link since the listing is not followed.
+    const handle = await open(join(dir, file.name), constants.O_RDONLY | constants.O_NOFOLLOW);
+    const stream = handle.createReadStream();
+    await collector.save(file.name, Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>, {
+      size: file.size,
+    });
+  }
+}
+
+/**
  * Runs commands and scripts on the worker host (`runOn: local`), as `/bin/sh -s` reading the same program an
  * SSH target gets. The shell leads its own process group (setsid), so cancel and timeout reach the whole
  * tree: TERM to the group, KILL after the grace period, survivors reported.
@@ -70,7 +99,7 @@ export class LocalExecutor implements Executor {
   /** Opens no credential, so registers no secret. */
   execute(request: ExecuteRequest, _secrets?: SecretSink): Promise<ExecuteResult> {
     const control = new TaskControl(request);
-    const done = this.run(request, control);
+    const done = this.runWithArtifacts(request, control);
     const entry = { control, done };
     this.running.add(entry);
     return done.finally(() => {
@@ -79,7 +108,63 @@ export class LocalExecutor implements Executor {
     });
   }
 
-  private async run(request: ExecuteRequest, control: TaskControl): Promise<ExecuteResult> {
+  /**
+   * With a sink, the task gets a fresh directory (mode 0700) as `OPSC_ARTIFACTS_DIR`; its files are collected
+   * once the command has finished on its own (whatever the exit code), and the directory is removed in any case.
+   */
+  private async runWithArtifacts(request: ExecuteRequest, control: TaskControl): Promise<ExecuteResult> {
+    if (!request.artifacts || !this.options.enabled) return this.run(request, control);
+    let dir: string;
+    try {
+      dir = await mkdtemp(join(this.options.artifactsRoot ?? tmpdir(), "opsc-artifacts-"));
+    } catch (error) {
+      return control.finish({
+        error: {
+          kind: "artifact_failed",
+          message: `could not create the artifacts directory: ${(error as Error).message}`,
+        },
+      });
+    }
+    try {
+      return await this.run(request, control, dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+    }
+  }
+
+  /** Collects the files of a command that finished on its own, into the result. */
+  private async collect(
+    request: ExecuteRequest,
+    control: TaskControl,
+    dir: string,
+    finished: { exitCode: number | null; signal: string | null },
+  ): Promise<ExecuteResult> {
+    const collector = new ArtifactCollector(request.artifacts!, control.signal);
+    try {
+      await collectLocalArtifacts(dir, collector);
+    } catch (error) {
+      if (control.stopCause)
+        // Stopped while collecting (cancel, deadline): the command had finished, nothing was left to kill.
+        return control.finish({
+          ...finished,
+          cancel: { outcome: "not_running", survivors: [], outputHeldOpen: false },
+          artifacts: collector.saved,
+        });
+      return control.finishWithError(
+        error instanceof ExecutorError
+          ? error
+          : new ExecutorError("artifact_failed", `could not read the artifacts: ${(error as Error).message}`),
+        { ...finished, artifacts: collector.saved },
+      );
+    }
+    return control.finish({ ...finished, artifacts: collector.saved });
+  }
+
+  private async run(
+    request: ExecuteRequest,
+    control: TaskControl,
+    artifactsDir?: string,
+  ): Promise<ExecuteResult> {
     const { action } = request;
     if (!this.options.enabled)
       return control.finish({
@@ -106,7 +191,12 @@ export class LocalExecutor implements Executor {
     let proc: ShellProcess;
     let program: string;
     try {
-      program = plainInvocation(buildShellProgram(buildTaskEnvironment(request), action)).stdin;
+      program = plainInvocation(
+        buildShellProgram(
+          buildTaskEnvironment({ ...request, ...(artifactsDir === undefined ? {} : { artifactsDir }) }),
+          action,
+        ),
+      ).stdin;
       proc = Bun.spawn({
         cmd: ["/bin/sh", "-s"],
         cwd: this.options.cwd ?? tmpdir(),
@@ -135,7 +225,11 @@ export class LocalExecutor implements Executor {
       Promise.all([proc.exited, output]).then(() => true),
       stopped.then(() => false),
     ]);
-    if (isFinished) return control.finish({ exitCode: proc.exitCode, signal: signalName(proc) });
+    if (isFinished) {
+      const finished = { exitCode: proc.exitCode, signal: signalName(proc) };
+      if (artifactsDir !== undefined) return this.collect(request, control, artifactsDir, finished);
+      return control.finish(finished);
+    }
 
     const report = await killProcessGroup(proc.pid, request.killGraceMs);
     await Promise.race([proc.exited, waitMs(CLOSE_AFTER_KILL_MS)]);

@@ -21,6 +21,8 @@ export function buildTaskEnvironment(request: {
   taskId: string;
   target: Pick<TExecutionTarget, "name" | "address">;
   env: Record<string, string>;
+  /** A directory made for the task's artifacts on this host (local); over SSH the program makes its own. */
+  artifactsDir?: string;
 }): Record<string, string> {
   const env: Record<string, string> = {
     ...request.env,
@@ -29,6 +31,8 @@ export function buildTaskEnvironment(request: {
     OPSC_TARGET_NAME: request.target.name,
     OPSC_TARGET_ADDRESS: request.target.address,
   };
+  if (request.artifactsDir !== undefined) env.OPSC_ARTIFACTS_DIR = request.artifactsDir;
+  else delete env.OPSC_ARTIFACTS_DIR;
   for (const [name, value] of Object.entries(env)) {
     if (!ENV_NAME.test(name))
       throw new ExecutorError(
@@ -54,13 +58,29 @@ const INTERPRETERS: Record<Shell, string> = {
   pwsh: `exec pwsh -NoLogo -NoProfile -NonInteractive -Command ${shellQuote(". ([scriptblock]::Create([Console]::In.ReadToEnd()))")} <&3 3<&-`,
 };
 
+/** Options of {@link buildShellProgram}. */
+export interface ShellProgramOptions {
+  /**
+   * Make a fresh artifacts directory before the code runs (`mktemp -d` under `${TMPDIR:-/tmp}`, mode 0700),
+   * export it as `OPSC_ARTIFACTS_DIR`, and announce it as the first line of stdout
+   * (`\x1eOPSC-ARTIFACTS <nonce> <path>`, see `ArtifactsDirParser`), so the executor can fetch its files.
+   * `handToSudoUser`: under sudo the directory is given to the login user (`$SUDO_UID`), who fetches the files.
+   */
+  artifactsDir?: { nonce: string; handToSudoUser: boolean };
+}
+
 /**
  * The program `/bin/sh -s` reads on stdin: `export NAME='value'` lines (each value single-quoted, so it arrives
- * verbatim), the code in a here-document on fd 3 whose quoted, random delimiter turns off every expansion,
- * and the `exec` of the interpreter. The shell's own exit status or signal is the code's (exec, no wrapper).
+ * verbatim), optionally the artifacts directory (see {@link ShellProgramOptions}), the code in a here-document on
+ * fd 3 whose quoted, random delimiter turns off every expansion, and the `exec` of the interpreter. The shell's
+ * own exit status or signal is the code's (exec, no wrapper).
  * @throws {ExecutorError} `invalid_request` for code with a NUL byte (no shell can carry one).
  */
-export function buildShellProgram(env: Record<string, string>, action: ShellAction): string {
+export function buildShellProgram(
+  env: Record<string, string>,
+  action: ShellAction,
+  options: ShellProgramOptions = {},
+): string {
   const code = action.type === "command" ? action.command : action.script;
   if (code.includes("\0"))
     throw new ExecutorError("invalid_request", `the ${action.type} contains a NUL byte`);
@@ -69,8 +89,24 @@ export function buildShellProgram(env: Record<string, string>, action: ShellActi
   do delimiter = `OPSC_CODE_${randomBytes(12).toString("hex")}`;
   while (lines.includes(delimiter));
   const exports = Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}\n`);
+  const artifacts = options.artifactsDir;
+  if (artifacts && !/^[0-9a-f]{8,64}$/.test(artifacts.nonce)) throw new Error("nonce must be lower-case hex");
+  const artifactLines = artifacts
+    ? [
+        `OPSC_ARTIFACTS_DIR=$(mktemp -d "\${TMPDIR:-/tmp}/opsc-artifacts.XXXXXXXXXX") || { echo 'opsc: could not create the artifacts directory' >&2; exit 125; }\n`,
+        "export OPSC_ARTIFACTS_DIR\n",
+        ...(artifacts.handToSudoUser
+          ? [
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template.
+              'if [ -n "${SUDO_UID:-}" ]; then chown "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" "$OPSC_ARTIFACTS_DIR"; fi\n',
+            ]
+          : []),
+        `printf '\\036OPSC-ARTIFACTS ${artifacts.nonce} %s\\n' "$OPSC_ARTIFACTS_DIR"\n`,
+      ]
+    : [];
   return [
     ...exports,
+    ...artifactLines,
     `exec 3<<'${delimiter}'\n`,
     code,
     code.endsWith("\n") ? "" : "\n",

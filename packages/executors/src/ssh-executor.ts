@@ -1,8 +1,9 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { TExecutionTarget } from "@opsc/contracts/execution/actions";
 import type { TCredentialSecret } from "@opsc/contracts/targets/credentials";
 import { connectSsh, execCommand, type HostKeyInfo, type SshAuth, SshError } from "@opsc/ssh";
 import type { VaultKeys } from "@opsc/vault";
+import { ArtifactCollector, ArtifactsDirParser } from "./artifacts.ts";
 import {
   CredentialUnavailableError,
   openCredential,
@@ -11,6 +12,7 @@ import {
 } from "./credentials.ts";
 import type { ExecuteRequest, ExecuteResult, Executor, SecretSink } from "./executor.ts";
 import { buildShellProgram, buildTaskEnvironment, plainInvocation, sudoInvocation } from "./shell-program.ts";
+import { collectRemoteArtifacts, discardRemoteArtifacts } from "./ssh-artifacts.ts";
 import { SshConnectionPool, type SshPoolOptions } from "./ssh-pool.ts";
 import { ExecutorError, TaskControl } from "./task-control.ts";
 
@@ -109,13 +111,19 @@ export class SshExecutor implements Executor {
     let login: Login;
     let invocation: ReturnType<typeof plainInvocation>;
     const credential = target.credential;
+    // With a sink, the program makes a fresh directory for the task's files and announces it on stdout.
+    const artifactsNonce = request.artifacts ? randomBytes(12).toString("hex") : undefined;
     try {
       if (!credential)
         throw new ExecutorError("no_credential", `target ${target.name} has no credential to log in with`);
       const secret = this.open(credential);
       control.registerSecrets([...secretValues(secret), ...privateKeyLines(secret)], secrets);
       login = loginOf(secret);
-      const program = buildShellProgram(buildTaskEnvironment(request), action);
+      const program = buildShellProgram(
+        buildTaskEnvironment(request),
+        action,
+        artifactsNonce ? { artifactsDir: { nonce: artifactsNonce, handToSudoUser: request.sudo } } : {},
+      );
       invocation = request.sudo
         ? sudoInvocation(program, this.sudoPassword(target, secret, control, secrets))
         : plainInvocation(program);
@@ -153,16 +161,19 @@ export class SshExecutor implements Executor {
     }
 
     const observedHostKey = hostKeyOf(lease.connection.hostKey);
+    const announcement = artifactsNonce ? new ArtifactsDirParser(artifactsNonce) : undefined;
     try {
       const result = await execCommand(lease.connection, invocation.command, {
         stdin: invocation.stdin,
-        onStdout: (chunk) => control.deliver("stdout", chunk),
+        onStdout: (chunk) => control.deliver("stdout", announcement ? announcement.push(chunk) : chunk),
         onStderr: (chunk) => control.deliver("stderr", chunk),
         signal: control.signal,
         killGraceMs: request.killGraceMs,
       });
+      const held = announcement?.flush();
+      if (held?.length) await control.deliver("stdout", held);
       const cancelled = result.cancelled;
-      return control.finish({
+      const outcome = {
         exitCode: result.exitCode,
         signal: result.signal,
         cancel: cancelled
@@ -173,7 +184,30 @@ export class SshExecutor implements Executor {
             }
           : null,
         observedHostKey,
-      });
+      };
+      const dir = announcement?.directory;
+      if (!request.artifacts || !dir) return control.finish(outcome);
+      if (cancelled || control.stopCause) {
+        await discardRemoteArtifacts(lease.connection, dir);
+        return control.finish(outcome);
+      }
+      // The files are fetched whatever the exit code: a failed task's reports are often what is wanted.
+      const collector = new ArtifactCollector(request.artifacts, control.signal);
+      try {
+        await collectRemoteArtifacts(lease.connection, dir, collector, control.signal);
+      } catch (error) {
+        if (control.stopCause) {
+          // Stopped while fetching (cancel, deadline): the command had finished, nothing was left to kill.
+          await discardRemoteArtifacts(lease.connection, dir);
+          return control.finish({
+            ...outcome,
+            cancel: { outcome: "not_running", survivors: [], outputHeldOpen: false },
+            artifacts: collector.saved,
+          });
+        }
+        return control.finishWithError(error, { ...outcome, artifacts: collector.saved });
+      }
+      return control.finish({ ...outcome, artifacts: collector.saved });
     } catch (error) {
       // The connection broke during the command; the pool drops it and the next task reconnects.
       const kind = error instanceof SshError ? error.kind : "protocol";

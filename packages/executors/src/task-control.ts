@@ -4,6 +4,7 @@ import type {
   ExecuteRequest,
   ExecuteResult,
   OutputStream,
+  SavedArtifact,
   SecretSink,
 } from "./executor.ts";
 import { redactText } from "./redact.ts";
@@ -100,6 +101,7 @@ export class TaskControl {
     error?: { kind: ExecuteErrorKind; message: string } | null;
     cancel?: CancelSummary | null;
     observedHostKey?: { algorithm: string; fingerprintSha256: string } | null;
+    artifacts?: SavedArtifact[];
   }): ExecuteResult {
     this.dispose();
     const exitCode = outcome.exitCode ?? null;
@@ -126,6 +128,7 @@ export class TaskControl {
       cancel: outcome.cancel ?? null,
       observedHostKey: outcome.observedHostKey ?? null,
       durationMs: Math.round((performance.now() - this.startedAt) * 10) / 10,
+      ...(outcome.artifacts ? { artifacts: outcome.artifacts } : {}),
     };
   }
 

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type StartedCaddy, startCaddy } from "./caddy.ts";
 import { getFreePort } from "./net.ts";
@@ -39,6 +41,8 @@ export interface Deployment {
     /** The first system worker's /healthz, /readyz and /metrics (with `workers: true`). */
     system: number;
   };
+  /** The object store folder (fs backend) the execution service and workers share; removed by `stop()`. */
+  objectsDir: string;
   /** The VAULT_KEYS the targets service runs with (a test may need to open what it sealed). */
   vaultKeys: string;
   database: TestDatabase;
@@ -83,6 +87,8 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
     getFreePort(),
   ]);
   const vaultKeys = `k1:${randomBytes(32).toString("base64")}`;
+  // The execution service and its workers share a file system object store (artifacts, log archives).
+  const objectsDir = mkdtempSync(join(tmpdir(), "opsc-deployment-objects-"));
   const url = `http://127.0.0.1:${gateway}`;
   const setupToken = secret();
   const internalToken = secret();
@@ -97,6 +103,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       ...processes.reverse().map((child) => () => child.stop()),
       () => redis.cleanup(),
       () => database.drop(),
+      async () => rmSync(objectsDir, { recursive: true, force: true }),
     ];
     for (const step of steps)
       await step().catch((error: unknown) => console.error("deployment cleanup:", error));
@@ -147,6 +154,8 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
         INTERNAL_TOKEN: internalToken,
         VAULT_KEYS: vaultKeys,
         SHUTDOWN_TIMEOUT_MS: "2000",
+        OBJECT_STORE: "fs",
+        OBJECT_STORE_PATH: objectsDir,
         ...options.executionWorkerEnv,
         ...env,
         PORT: String(port),
@@ -207,6 +216,8 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       ...common,
       AUTH_INTERNAL_URL: `http://127.0.0.1:${auth}`,
       TARGETS_INTERNAL_URL: `http://127.0.0.1:${targets}`,
+      OBJECT_STORE: "fs",
+      OBJECT_STORE_PATH: objectsDir,
       ...options.executionEnv,
     });
     if (options.web) {
@@ -243,6 +254,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
     database,
     redis,
     setupToken,
+    objectsDir,
     vaultKeys,
     internalToken,
     workers,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { isPortOpen } from "./net.ts";
 import type { StartedSshd } from "./sshd.ts";
 import { startSshd } from "./sshd.ts";
@@ -79,6 +79,12 @@ describe("startSshd", () => {
     expect(existsSync(dirname(sshd.logPath))).toBe(false);
   });
 
+  test("refuses listen addresses outside loopback, and more than OpenSSH's 16", async () => {
+    await expect(startSshd({ listenAddresses: ["10.0.0.1"] })).rejects.toThrow("loopback addresses");
+    const many = Array.from({ length: 16 }, (_, index) => `127.0.0.${index + 2}`);
+    await expect(startSshd({ listenAddresses: many })).rejects.toThrow("at most 16 addresses");
+  });
+
   test("refuses clearly when not root", async () => {
     const getuid = process.getuid;
     process.getuid = () => 1000;
@@ -86,6 +92,82 @@ describe("startSshd", () => {
       await expect(startSshd()).rejects.toThrow("startSshd() must run as root");
     } finally {
       process.getuid = getuid;
+    }
+  });
+});
+
+/** sshd by absolute path, as the harness runs it. */
+const sshdPath = () => ["/usr/sbin/sshd", "/usr/bin/sshd", "/sbin/sshd"].find(existsSync) ?? "sshd";
+
+/**
+ * Opens a connection and resolves with what the server sent first (its SSH banner, "" when it closed the
+ * connection instead), keeping the connection open and unauthenticated until `close()`.
+ */
+async function openUnauthenticated(port: number, host: string) {
+  let received = "";
+  let settle: (banner: string) => void = () => {};
+  const banner = new Promise<string>((resolve) => {
+    settle = resolve;
+  });
+  const socket = await Bun.connect({
+    hostname: host,
+    port,
+    socket: {
+      data(_socket, data) {
+        received += data.toString();
+        if (received.includes("\n")) settle(received);
+      },
+      close: () => settle(received),
+      error: () => settle(received),
+    },
+  });
+  return { banner, close: () => socket.end() };
+}
+
+describe("startSshd for load: several loopback addresses, raised MaxStartups and MaxSessions", () => {
+  let sshd: StartedSshd;
+
+  beforeAll(async () => {
+    sshd = await startSshd({
+      listenAddresses: ["127.0.0.2", "127.0.0.3"],
+      maxStartups: "200:30:400",
+      maxSessions: 32,
+    });
+  }, 30_000);
+  afterAll(() => sshd?.stop());
+
+  test("listens on every address, on the same port, with the same host key", async () => {
+    expect(sshd.addresses).toEqual(["127.0.0.1", "127.0.0.2", "127.0.0.3"]);
+    for (const address of sshd.addresses) expect(await isPortOpen(sshd.port, address)).toBe(true);
+    const scan = await output([
+      "ssh-keyscan",
+      "-T",
+      "5",
+      "-p",
+      String(sshd.port),
+      "-t",
+      "ed25519",
+      "127.0.0.3",
+    ]);
+    expect(scan.stdout).toContain(sshd.hostKeys.ed25519.publicKey);
+  });
+
+  test("sshd runs with the given MaxStartups and MaxSessions", async () => {
+    const config = join(dirname(sshd.logPath), "sshd_config");
+    const effective = await output([sshdPath(), "-T", "-f", config]);
+    expect(effective.stdout).toContain("maxstartups 200:30:400");
+    expect(effective.stdout).toContain("maxsessions 32");
+  });
+
+  test("60 unauthenticated connections at once all get the banner (the default 10:30:100 drops some)", async () => {
+    const connections = await Promise.all(
+      Array.from({ length: 60 }, (_, index) => openUnauthenticated(sshd.port, sshd.addresses[index % 3]!)),
+    );
+    try {
+      const banners = await Promise.all(connections.map((connection) => connection.banner));
+      expect(banners.filter((banner) => banner.startsWith("SSH-2.0-"))).toHaveLength(60);
+    } finally {
+      for (const connection of connections) connection.close();
     }
   });
 });

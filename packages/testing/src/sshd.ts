@@ -22,6 +22,18 @@ export interface StartSshdOptions {
   users?: number;
   /** How long to wait for sshd to listen; default 15 s. */
   timeoutMs?: number;
+  /**
+   * Further loopback addresses (127.0.0.0/8) to listen on besides 127.0.0.1, all on the same port; at most 16 in
+   * all (OpenSSH's limit of listening sockets). Distinct addresses let one sshd stand in for several hosts.
+   */
+  listenAddresses?: string[];
+  /**
+   * sshd's MaxStartups (`start:rate:full`, or a number): unauthenticated connections at once before sshd starts
+   * dropping new ones. OpenSSH's default `10:30:100` drops some of 50 simultaneous connects; raise it for load.
+   */
+  maxStartups?: string;
+  /** sshd's MaxSessions: sessions (channels) at once per connection; OpenSSH's default is 10. */
+  maxSessions?: number;
 }
 
 /** A temporary system user that can log in to the sshd from {@link startSshd}. */
@@ -51,6 +63,8 @@ export interface SshdHostKey {
 export interface StartedSshd {
   host: "127.0.0.1";
   port: number;
+  /** Every address sshd listens on, on the same port: `host` first, then the `listenAddresses`. */
+  addresses: string[];
   users: SshdUser[];
   /** The current host key; {@link StartedSshd.rotateHostKey} replaces this entry. */
   hostKeys: { ed25519: SshdHostKey };
@@ -281,9 +295,33 @@ async function provisionKeys(
   };
 }
 
-function sshdConfig(dir: string, port: number, usernames: string[]): string {
+/** OpenSSH's MAX_LISTEN_SOCKS: sshd refuses to start with more listening sockets. */
+const MAX_LISTEN_ADDRESSES = 16;
+const LOOPBACK_IPV4 =
+  /^127\.(25[0-5]|2[0-4]\d|1?\d?\d)\.(25[0-5]|2[0-4]\d|1?\d?\d)\.(25[0-5]|2[0-4]\d|1?\d?\d)$/;
+
+/** The options' listen addresses, checked: loopback IPv4 only (a test sshd must not be reachable from elsewhere). */
+function listenAddressesOf(options: StartSshdOptions): string[] {
+  const addresses = [...new Set(["127.0.0.1", ...(options.listenAddresses ?? [])])];
+  if (addresses.length > MAX_LISTEN_ADDRESSES)
+    throw new Error(
+      `startSshd() listens on at most ${MAX_LISTEN_ADDRESSES} addresses, not ${addresses.length}`,
+    );
+  const outside = addresses.find((address) => !LOOPBACK_IPV4.test(address));
+  if (outside)
+    throw new Error(`startSshd() listens on loopback addresses (127.0.0.0/8) only, not ${outside}`);
+  return addresses;
+}
+
+interface SshdSettings {
+  addresses: string[];
+  maxStartups?: string;
+  maxSessions?: number;
+}
+
+function sshdConfig(dir: string, port: number, usernames: string[], settings: SshdSettings): string {
   return [
-    "ListenAddress 127.0.0.1",
+    ...settings.addresses.map((address) => `ListenAddress ${address}`),
     `Port ${port}`,
     `HostKey ${join(dir, "host_ed25519")}`,
     "PidFile none",
@@ -300,7 +338,11 @@ function sshdConfig(dir: string, port: number, usernames: string[]): string {
     "X11Forwarding no",
     "AllowTcpForwarding no",
     "PrintMotd no",
+    // The execution workers fetch artifacts over SFTP.
+    "Subsystem sftp internal-sftp",
     "LogLevel VERBOSE",
+    ...(settings.maxStartups ? [`MaxStartups ${settings.maxStartups}`] : []),
+    ...(settings.maxSessions ? [`MaxSessions ${settings.maxSessions}`] : []),
     "",
   ].join("\n");
 }
@@ -319,6 +361,11 @@ function sshdConfig(dir: string, port: number, usernames: string[]): string {
 export async function startSshd(options: StartSshdOptions = {}): Promise<StartedSshd> {
   if (process.getuid?.() !== 0)
     throw new Error("startSshd() must run as root: it creates temporary system users with useradd");
+  const settings: SshdSettings = {
+    addresses: listenAddressesOf(options),
+    maxStartups: options.maxStartups,
+    maxSessions: options.maxSessions,
+  };
   const sshdBin = tools().sshd;
   // Privilege separation directory; Debian creates it only when the service starts.
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
@@ -359,6 +406,7 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<Started
         dir,
         port,
         accounts.map((account) => account.username),
+        settings,
       ),
       { mode: 0o600 },
     );
@@ -374,8 +422,10 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<Started
     // Wait for sshd's own "listening" line instead of probing the port, which would add log noise.
     while (true) {
       const log = existsSync(logPath) ? readFileSync(logPath, "utf8").slice(logStart) : "";
-      if (log.includes(`Server listening on 127.0.0.1 port ${port}`)) return child;
-      if (child.proc.exitCode !== null || Date.now() > deadline) {
+      if (settings.addresses.every((address) => log.includes(`Server listening on ${address} port ${port}`)))
+        return child;
+      // sshd carries on when only some of its addresses could be bound: a port taken on one is a failed start.
+      if (child.proc.exitCode !== null || Date.now() > deadline || log.includes("Address already in use")) {
         await child.stop();
         throw new Error(`sshd did not start on port ${port}:\n${log.slice(-4_000)}${child.output()}`);
       }
@@ -406,6 +456,7 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<Started
   const started: StartedSshd = {
     host: "127.0.0.1",
     port,
+    addresses: settings.addresses,
     users,
     hostKeys: { ed25519: readHostKey() },
     logPath,

@@ -8,6 +8,7 @@ import {
 } from "@opsc/server-kit";
 import { Elysia } from "elysia";
 import type { ExecutionServiceDeps } from "./deps.ts";
+import { createDownloadRoutes } from "./downloads.ts";
 import { createExecutionRouter } from "./router.ts";
 
 export interface ExecutionAppDeps extends ExecutionServiceDeps {
@@ -28,13 +29,12 @@ export function createExecutionApp(deps: ExecutionAppDeps) {
       redis: async () => (await deps.redis.ping()) === "PONG",
     },
   });
-  return new Elysia({ name: "execution" })
-    .use(http.health())
-    .use(
-      http.mountRouter(
-        "execution",
-        createExecutionRouter(deps),
-        deps.identityCache.wrap(remoteAuthenticate(deps.identity)),
-      ),
-    );
+  const authenticate = deps.identityCache.wrap(remoteAuthenticate(deps.identity));
+  return (
+    new Elysia({ name: "execution" })
+      .use(http.health())
+      // Before the router's `/api/v1/execution/*`: the byte downloads tRPC cannot serve.
+      .use(createDownloadRoutes(deps, http, authenticate))
+      .use(http.mountRouter("execution", createExecutionRouter(deps), authenticate))
+  );
 }

@@ -33,6 +33,9 @@ export interface RunsTable {
   timed_out: Generated<number>;
   cancelled: Generated<number>;
   skipped: Generated<number>;
+  /** The object key of the run's archived log, once written (see logs/archive.ts). */
+  log_archive_key: Generated<string | null>;
+  log_archived_at: Generated<Date | null>;
 }
 
 export interface TasksTable {
@@ -65,10 +68,23 @@ export interface LogChunksTable {
   at: Date | string;
 }
 
+export interface ArtifactsTable {
+  id: Generated<string>;
+  run_id: string;
+  task_id: string;
+  name: string;
+  size: ColumnType<string, number, number>;
+  sha256: string;
+  content_type: string;
+  object_key: string;
+  created_at: Generated<Date>;
+}
+
 export interface ExecutionDatabase {
   runs: RunsTable;
   tasks: TasksTable;
   log_chunks: LogChunksTable;
+  artifacts: ArtifactsTable;
   audit_outbox: AuditOutboxTable;
   event_outbox: EventOutboxTable;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "@opsc/logger";
+import type { ObjectStore } from "@opsc/objectstore";
 import type { InternalClient } from "@opsc/server-kit";
 import type { TargetsInternalRouter } from "@opsc/targets/internal";
 import type Redis from "ioredis";
@@ -14,4 +15,6 @@ export interface ExecutionServiceDeps {
   /** The targets service's internal router: resolves a run's targets, pins first-use host keys. */
   inventory: InternalClient<TargetsInternalRouter>;
   dispatcher: Dispatcher;
+  /** Artifacts (written by workers, read here) and run log archives. */
+  objectStore: ObjectStore;
 }

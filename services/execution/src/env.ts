@@ -1,4 +1,5 @@
 import { commonEnv, internalEnv, parseEnv, parsePostgresEnv, redisEnv, z } from "@opsc/config";
+import { objectStoreEnv } from "@opsc/objectstore/env";
 
 const schema = z.object({
   ...commonEnv().shape,
@@ -15,5 +16,6 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     database: parsePostgresEnv("execution", source),
     redis: parseEnv(redisEnv(), source),
     internal: parseEnv(internalEnv(), source),
+    objectStore: parseEnv(objectStoreEnv(), source),
   };
 }

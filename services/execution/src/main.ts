@@ -2,6 +2,7 @@ import { OutboxRelay } from "@opsc/audit";
 import type { IdentityRouter } from "@opsc/auth/internal";
 import { createDb } from "@opsc/db";
 import { createLogger } from "@opsc/logger";
+import { createObjectStore } from "@opsc/objectstore";
 import { createInternalClient, IdentityCache, serveUntilSignal } from "@opsc/server-kit";
 import type { TargetsInternalRouter } from "@opsc/targets/internal";
 import Redis from "ioredis";
@@ -47,7 +48,11 @@ const inventory = createInternalClient<TargetsInternalRouter>({
   name: "targets",
   token: env.internal.internalToken,
 });
-const deps = { db, redis, prefix, log, inventory, dispatcher: new Dispatcher(redis, prefix) };
+// Artifacts (written by the workers into the same store) and run log archives.
+const objectStore = createObjectStore(env.objectStore);
+if (!(await objectStore.isReady()))
+  log.warn({ store: objectStore.kind }, "the object store does not answer yet; log archives will be retried");
+const deps = { db, redis, prefix, log, inventory, dispatcher: new Dispatcher(redis, prefix), objectStore };
 const ingester = new ReportIngester(deps);
 await ingester.start();
 const reconciler = new Reconciler(deps, { intervalMs: env.RECONCILE_INTERVAL_MS });
@@ -69,6 +74,7 @@ serveUntilSignal(app, {
     () => ingester.stop(),
     () => relay.stop(),
     () => redis.disconnect(),
+    () => objectStore.close(),
     () => db.destroy(),
   ],
 });

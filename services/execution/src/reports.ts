@@ -2,8 +2,11 @@ import { type TTaskReport, ZTaskReport } from "@opsc/contracts/execution/message
 import type { Redis, Result } from "ioredis";
 import { executionKeys } from "./jobs.ts";
 
-/** Cap of a run's live stream (entries of up to 64 KiB): the tail for viewers; PostgreSQL keeps everything. */
-export const LIVE_LOG_MAX_ENTRIES = 2_000;
+/**
+ * Cap of a run's live stream (entries of up to 64 KiB, so at most about 32 MiB of Redis per run): the recent tail
+ * for live viewers; PostgreSQL keeps everything, and a viewer behind the window catches up from there.
+ */
+export const LIVE_LOG_MAX_ENTRIES = 500;
 /** A live stream disappears this long after its last chunk. */
 export const LIVE_LOG_TTL_MS = 60 * 60 * 1000;
 /** Approximate cap of the reports stream; the service consumes it continuously. */

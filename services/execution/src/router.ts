@@ -1,4 +1,8 @@
 import {
+  ZListArtifactsRequestSchema,
+  ZListArtifactsResponseSchema,
+} from "@opsc/contracts/execution/artifacts";
+import {
   ZCancelTaskRequestSchema,
   ZListRunsRequestSchema,
   ZListRunsResponseSchema,
@@ -23,6 +27,7 @@ import {
 } from "@opsc/server-kit";
 import { tracked } from "@trpc/server";
 import { z } from "zod";
+import { listArtifacts } from "./artifacts/artifacts.service.ts";
 import type { ExecutionServiceDeps } from "./deps.ts";
 import { readLog, tailLog } from "./logs/logs.service.ts";
 import * as runs from "./runs/runs.service.ts";
@@ -109,6 +114,20 @@ export function createExecutionRouter(deps: ExecutionServiceDeps) {
         .input(ZCancelTaskRequestSchema)
         .output(ZTask)
         .mutation(({ ctx, input }) => runs.cancelTask(deps, auditActorOf(ctx), input.id)),
+    }),
+    artifacts: router({
+      list: viewerProcedure
+        .meta({
+          openapi: {
+            method: "GET",
+            path: "/execution/runs/{runId}/artifacts",
+            tags,
+            summary: "Files a run's tasks saved; each downloads from its downloadPath",
+          },
+        })
+        .input(ZListArtifactsRequestSchema)
+        .output(ZListArtifactsResponseSchema)
+        .query(({ input }) => listArtifacts(deps, input)),
     }),
     logs: router({
       read: viewerProcedure

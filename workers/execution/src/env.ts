@@ -1,4 +1,5 @@
 import { commonEnv, internalEnv, parseEnv, redisEnv, z } from "@opsc/config";
+import { objectStoreEnv } from "@opsc/objectstore/env";
 import { vaultKeysFromEnv } from "@opsc/vault";
 
 const schema = z.object({
@@ -30,6 +31,14 @@ const schema = z.object({
   EXECUTION_TASK_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   KILL_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Files a task may save in OPSC_ARTIFACTS_DIR (or an http body), at most; past it the task fails (`artifact_limit`). */
+  EXECUTION_ARTIFACTS_MAX_FILES: z.coerce.number().int().min(0).max(100_000).default(100),
+  /** Bytes a task may save, all files together (default 1 GiB). */
+  EXECUTION_ARTIFACTS_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(1024 ** 3),
   /** How long a stopping worker lets running tasks finish before it cancels them. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
 });
@@ -52,6 +61,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     leaseMs: base.EXECUTION_TASK_LEASE_MS,
     connectTimeoutMs: base.CONNECT_TIMEOUT_MS,
     shutdownTimeoutMs: base.SHUTDOWN_TIMEOUT_MS,
+    objectStore: parseEnv(objectStoreEnv(), source),
+    artifacts: { maxFiles: base.EXECUTION_ARTIFACTS_MAX_FILES, maxBytes: base.EXECUTION_ARTIFACTS_MAX_BYTES },
   };
 }
 

@@ -28,6 +28,7 @@ export function createTaskExecutors(options: {
           killGraceMs: request.killGraceMs,
           signal: request.signal,
           onOutput: request.onOutput,
+          ...(request.artifacts ? { artifacts: request.artifacts } : {}),
         },
         onSecrets,
       );

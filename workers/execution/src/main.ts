@@ -1,4 +1,5 @@
 import { createLogger } from "@opsc/logger";
+import { createObjectStore } from "@opsc/objectstore";
 import { serveUntilSignal } from "@opsc/server-kit";
 import Redis from "ioredis";
 import { createWorkerApp } from "./app.ts";
@@ -9,6 +10,13 @@ import { ExecutionWorker } from "./worker.ts";
 const env = loadEnv();
 const log = createLogger({ service: "execution-worker", level: env.logLevel });
 const redis = new Redis(env.redis.redisUrl, { maxRetriesPerRequest: 3 });
+// Where the tasks' artifacts go; the execution service reads them from the same store.
+const objectStore = createObjectStore(env.objectStore);
+if (!(await objectStore.isReady()))
+  log.warn(
+    { store: objectStore.kind },
+    "the object store does not answer yet; tasks that save files will fail",
+  );
 const worker = new ExecutionWorker({
   redis,
   prefix: env.redis.redisPrefix,
@@ -21,6 +29,7 @@ const worker = new ExecutionWorker({
     localEnabled: env.localEnabled,
     connectTimeoutMs: env.connectTimeoutMs,
   }),
+  artifacts: { store: objectStore, ...env.artifacts },
   log,
 });
 
@@ -29,7 +38,11 @@ serveUntilSignal(createWorkerApp(worker, { log, trustedProxies: env.internal.tru
   port: env.port,
   log,
   service: "execution-worker",
-  close: [() => worker.stop({ timeoutMs: env.shutdownTimeoutMs }), () => redis.disconnect()],
+  close: [
+    () => worker.stop({ timeoutMs: env.shutdownTimeoutMs }),
+    () => redis.disconnect(),
+    () => objectStore.close(),
+  ],
 });
 try {
   await worker.start();

@@ -49,8 +49,14 @@ export class TaskOutput {
     return this.#append(stream, this.#decode(stream, redactor.push(chunk), false));
   }
 
-  /** A line from the worker itself (the exit status, why it failed); redacted too. */
-  system(text: string): void | Promise<void> {
+  /**
+   * A line from the worker itself (the exit status, why it failed, the files saved), once the task is over; redacted
+   * too. What the streams' redactors still hold back goes first, so the line follows all of the task's output.
+   */
+  async system(text: string): Promise<void> {
+    for (const [stream, held] of this.#redactors) {
+      await this.#append(stream, this.#decode(stream, held.flush(), true));
+    }
     const redactor = this.redactor();
     const clean = Buffer.concat([redactor.push(Buffer.from(text)), redactor.flush()]).toString("utf8");
     return this.#append("system", clean.endsWith("\n") ? clean : `${clean}\n`);

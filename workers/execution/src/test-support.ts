@@ -1,4 +1,5 @@
 import { createLogger } from "@opsc/logger";
+import type { ObjectStore } from "@opsc/objectstore";
 import { parseVaultKeys } from "@opsc/vault";
 import type Redis from "ioredis";
 import { createTaskExecutors } from "./executors.ts";
@@ -13,6 +14,9 @@ export function createExecutionWorkerForTests(options: {
   groups?: string[];
   concurrency?: number;
   workerId?: string;
+  /** Where artifacts go; without it tasks save none. */
+  objectStore?: ObjectStore;
+  artifactLimits?: { maxFiles: number; maxBytes: number };
 }) {
   return new ExecutionWorker({
     redis: options.redis,
@@ -26,6 +30,14 @@ export function createExecutionWorkerForTests(options: {
       localEnabled: options.localEnabled ?? false,
       connectTimeoutMs: 5_000,
     }),
+    ...(options.objectStore
+      ? {
+          artifacts: {
+            store: options.objectStore,
+            ...(options.artifactLimits ?? { maxFiles: 100, maxBytes: 1024 ** 3 }),
+          },
+        }
+      : {}),
     log: createLogger({ service: "execution-worker-test", level: process.env.TEST_LOG_LEVEL ?? "silent" }),
   });
 }

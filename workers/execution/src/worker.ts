@@ -1,9 +1,12 @@
 import type { TTaskMessage, TTaskReport } from "@opsc/contracts/execution/messages";
 import { executionKeys, TASK_LEASE_MS, taskCatalog } from "@opsc/execution/jobs";
 import { ReportWriter } from "@opsc/execution/reports";
+import type { ArtifactOptions, SavedArtifact } from "@opsc/executors";
 import type { Logger } from "@opsc/logger";
+import type { ObjectStore } from "@opsc/objectstore";
 import { DelayedError, type HandlerContext, type JobHandlers, StreamConsumer } from "@opsc/streams";
 import type Redis from "ioredis";
+import { ObjectStoreArtifactSink } from "./artifacts.ts";
 import { type StreamRedactor, TaskOutput } from "./output.ts";
 
 /** What the worker needs from the executors package: run one task, learning the secrets it opened. */
@@ -16,6 +19,8 @@ export interface TaskExecutors {
       killGraceMs: number;
       signal: AbortSignal;
       onOutput(stream: "stdout" | "stderr", chunk: Buffer): void | Promise<void>;
+      /** Where the task's files go, and its limits; without it no artifact is collected. */
+      artifacts?: ArtifactOptions;
     },
     onSecrets: (values: string[]) => void,
   ): Promise<{
@@ -29,6 +34,7 @@ export interface TaskExecutors {
       outputHeldOpen: boolean;
     } | null;
     observedHostKey: { algorithm: string; fingerprintSha256: string } | null;
+    artifacts?: SavedArtifact[];
   }>;
   redactor(secrets: string[]): StreamRedactor;
   close(): Promise<void>;
@@ -46,6 +52,11 @@ export interface ExecutionWorkerOptions {
   log: Logger;
   /** Unique per process; the stream consumer's name. */
   workerId?: string;
+  /**
+   * Artifacts: tasks save files (`OPSC_ARTIFACTS_DIR`, an http `saveBody`) to this store under
+   * `artifacts/<runId>/<taskId>/<name>`, within these limits per task. Without it tasks save none.
+   */
+  artifacts?: { store: ObjectStore; maxFiles: number; maxBytes: number };
 }
 
 /** How long an exclusive task waits before trying its target's lock again. */
@@ -193,9 +204,19 @@ export class ExecutionWorker {
           killGraceMs: this.#options.killGraceMs,
           signal: abort.signal,
           onOutput: (stream, chunk) => output.write(stream, chunk),
+          ...(this.#options.artifacts
+            ? {
+                artifacts: {
+                  sink: new ObjectStoreArtifactSink(this.#options.artifacts.store, task),
+                  maxFiles: this.#options.artifacts.maxFiles,
+                  maxBytes: this.#options.artifacts.maxBytes,
+                },
+              }
+            : {}),
         },
         (values) => secrets.push(...values),
       );
+      if (result.artifacts?.length) await output.system(describeArtifacts(result.artifacts));
       const summary = describe(result);
       if (summary) await output.system(summary);
       await output.end();
@@ -207,6 +228,7 @@ export class ExecutionWorker {
         cancel: result.cancel,
         observedHostKey: result.observedHostKey,
         outputBytes: output.bytes,
+        ...(result.artifacts?.length ? { artifacts: result.artifacts } : {}),
       });
     } catch (error) {
       // The executor contract is to return failures; an exception here is ours (Redis down while reporting).
@@ -234,6 +256,19 @@ export class ExecutionWorker {
       }
     }
   }
+}
+
+/** The line the worker adds to a task's log when it saved files. */
+function describeArtifacts(artifacts: SavedArtifact[]): string {
+  const size = (bytes: number) =>
+    bytes >= 1024 ** 2
+      ? `${(bytes / 1024 ** 2).toFixed(1)} MiB`
+      : bytes >= 1024
+        ? `${(bytes / 1024).toFixed(1)} KiB`
+        : `${bytes} B`;
+  const shown = artifacts.slice(0, 20).map((artifact) => `${artifact.name} (${size(artifact.size)})`);
+  const more = artifacts.length > shown.length ? `, and ${artifacts.length - shown.length} more` : "";
+  return `saved ${artifacts.length} artifact${artifacts.length === 1 ? "" : "s"}: ${shown.join(", ")}${more}`;
 }
 
 /** The line the worker adds to a task's log when it ends other than with exit code 0. */

@@ -46,6 +46,11 @@ export const ZAction = z.discriminatedUnion("type", [
     body: z.string().max(1_048_576).optional(),
     /** Statuses that count as success; any 2xx when empty. */
     expectStatus: z.array(z.number().int().min(100).max(599)).max(20).default([]),
+    /**
+     * Save the response body as the task's artifact `response.body` (with the response's content type) instead of
+     * printing it to the log; the status line is still logged. Subject to the worker's artifact limits.
+     */
+    saveBody: z.boolean().optional(),
   }),
   z.strictObject({
     type: z.literal("noop"),

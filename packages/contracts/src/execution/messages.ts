@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZAction, ZCancelSummary, ZExecutionTarget, ZRunOn, ZTaskError } from "./actions.ts";
+import { ZArtifactReport } from "./artifacts.ts";
 
 /**
  * A task as the execution service enqueues it: everything a worker needs to start it without a database round trip.
@@ -47,6 +48,8 @@ export const ZTaskReport = z.discriminatedUnion("type", [
     cancel: ZCancelSummary.nullable(),
     observedHostKey: z.object({ algorithm: z.string(), fingerprintSha256: z.string() }).nullable(),
     outputBytes: z.number().int(),
+    /** The files the task saved, already in the object store; recorded when the report is applied. */
+    artifacts: z.array(ZArtifactReport).max(10_000).optional(),
   }),
 ]);
 export type TTaskReport = z.infer<typeof ZTaskReport>;

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import type { TExecutionTarget } from "@opsc/contracts/execution/actions";
 import { sleep } from "@opsc/testing/net";
-import type { ExecuteRequest, OutputStream } from "../executor.ts";
+import type { ArtifactFile, ArtifactSink, ExecuteRequest, OutputStream } from "../executor.ts";
 
 export function makeTarget(overrides: Partial<TExecutionTarget> = {}): TExecutionTarget {
   return {
@@ -117,4 +117,33 @@ export function memorySampler(everyBytes = 16_000_000) {
       peakGrowth = Math.max(peakGrowth, process.memoryUsage().rss - baseline);
     },
   };
+}
+
+/** An artifact sink that hashes what it receives and keeps small files' bytes, for assertions. */
+export function memorySink(options: { failOn?: string } = {}) {
+  const files = new Map<string, { contentType: string; size: number; sha256: string; text?: string }>();
+  const sink: ArtifactSink = {
+    async save(file: ArtifactFile) {
+      if (file.name === options.failOn) {
+        await file.body.cancel();
+        throw new Error("the store is down");
+      }
+      const hash = new Bun.CryptoHasher("sha256");
+      const kept: Uint8Array[] = [];
+      let size = 0;
+      for await (const chunk of file.body as unknown as AsyncIterable<Uint8Array>) {
+        hash.update(chunk);
+        size += chunk.length;
+        if (size <= 1024 * 1024) kept.push(chunk);
+      }
+      files.set(file.name, {
+        contentType: file.contentType,
+        size,
+        sha256: hash.digest("hex"),
+        ...(size <= 1024 * 1024 ? { text: Buffer.concat(kept).toString("utf8") } : {}),
+      });
+      return { key: `memory/${file.name}` };
+    },
+  };
+  return { files, sink };
 }

@@ -4,9 +4,11 @@ import type { TTaskReport } from "@opsc/contracts/execution/messages";
 import type { Logger } from "@opsc/logger";
 import type Redis from "ioredis";
 import { sql, type Transaction } from "kysely";
+import { recordArtifacts } from "../artifacts/artifacts.service.ts";
 import type { ExecutionDatabase } from "../database.ts";
 import type { ExecutionServiceDeps } from "../deps.ts";
 import { executionKeys, REPORTS_GROUP } from "../jobs.ts";
+import { logArchiverFor } from "../logs/archive.ts";
 import { decodeReportEntry, parseOffset } from "../reports.ts";
 import { dispatchOrRelease, finalizeIfDone, stopRun } from "../runs/runs.service.ts";
 
@@ -23,8 +25,13 @@ interface LogRow {
   at: string;
 }
 
-/** Entries per read; a batch is applied in one transaction. */
+/** Entries per read at most; a batch is applied in one transaction. */
 const BATCH = 5_000;
+/**
+ * Bytes a batch should hold at most: log chunks are up to 64 KiB each, so after a batch heavy with output the next
+ * read asks for fewer entries (a task printing 100 MB must not put 300 MB in this process at once).
+ */
+const BATCH_BYTES = 16 * 1024 * 1024;
 /** Log text per insert statement, at most. */
 const LOG_INSERT_BYTES = 4 * 1024 * 1024;
 /** A report pending this long at another (dead) service replica is taken over. */
@@ -56,6 +63,8 @@ export class ReportIngester {
   #running = false;
   #loop: Promise<void> | null = null;
   #lastClaim = 0;
+  /** Entries to ask for next: BATCH, or fewer after a batch of large log chunks. */
+  #count = BATCH;
 
   constructor(deps: ExecutionServiceDeps) {
     this.#deps = deps;
@@ -74,6 +83,7 @@ export class ReportIngester {
     this.#running = false;
     this.#blocking.disconnect();
     await this.#loop?.catch(() => {});
+    await logArchiverFor(this.#deps).idle();
   }
 
   async #ensureGroup(): Promise<void> {
@@ -97,7 +107,7 @@ export class ReportIngester {
           REPORTS_GROUP,
           this.#consumer,
           "COUNT",
-          BATCH,
+          this.#count,
           "BLOCK",
           1_000,
           "STREAMS",
@@ -105,7 +115,14 @@ export class ReportIngester {
           ">",
         )) as [string, [string, string[]][]][] | null;
         const entries = response?.[0]?.[1] ?? [];
-        if (entries.length > 0) await this.#process(entries);
+        if (entries.length > 0) {
+          await this.#process(entries);
+          const bytes = entries.reduce(
+            (sum, [, fields]) => sum + fields.reduce((size, field) => size + field.length, 0),
+            0,
+          );
+          this.#count = Math.max(10, Math.min(BATCH, Math.floor(BATCH_BYTES / (bytes / entries.length))));
+        }
       } catch (error) {
         if (!this.#running) return;
         const message = String((error as Error).message);
@@ -211,6 +228,9 @@ export async function applyReports(
       await deps.redis.set(keys.runStopped(followUp.runId), "skipped", "EX", 7 * 24 * 3600);
     if (followUp.run && followUp.tasks.length > 0)
       await dispatchOrRelease(deps, followUp.run, followUp.tasks);
+    // A run that just finished: its log goes to the object store, in the background (the reconciler retries).
+    if (followUp.run?.finished_at && !followUp.run.log_archived_at)
+      logArchiverFor(deps).schedule(followUp.runId);
   }
   const observed = finished
     .filter((report) => report.observedHostKey)
@@ -374,6 +394,8 @@ async function applyFinished(
         },
       })),
   );
+  // Every file a finished report names is recorded (its object is stored), also when the report was stale.
+  await recordArtifacts(trx, reports);
   return [...deltas.keys()];
 }
 

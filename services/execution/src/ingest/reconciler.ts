@@ -5,6 +5,7 @@ import { decodeMessage, fieldsToRecord } from "@opsc/streams/message";
 import { sql } from "kysely";
 import type { ExecutionServiceDeps } from "../deps.ts";
 import { executionKeys, TASK_LEASE_MS } from "../jobs.ts";
+import { logArchiverFor } from "../logs/archive.ts";
 import { dispatchOrRelease } from "../runs/runs.service.ts";
 import { applyReports } from "./ingester.ts";
 
@@ -16,7 +17,8 @@ const LOST_MARGIN_MS = 2 * TASK_LEASE_MS + 30_000;
  * - when Redis lost its data (the epoch key is gone) and when this replica becomes the leader, every queued task
  *   whose message is not on its stream is enqueued again, and the stop markers of cancelling runs are set again;
  * - a task still `running` long after its timeout (its worker and its message are both gone) is failed as `lost`,
- *   so no run stays running forever.
+ *   so no run stays running forever;
+ * - finished runs without a log archive get one (see logs/archive.ts), so a failed archive is retried.
  */
 export class Reconciler {
   readonly #deps: ExecutionServiceDeps;
@@ -66,6 +68,8 @@ export class Reconciler {
         await this.#restoreStopMarkers();
       }
       await this.#failLostTasks();
+      // Finished runs whose log is not in the object store yet (it was down, or the run ended by a cancel).
+      await logArchiverFor(this.#deps).archivePending();
     } catch (error) {
       this.#log.error({ err: error }, "reconciliation failed; trying again next interval");
     } finally {

@@ -94,6 +94,17 @@ export async function* tailLog(
         continue;
       }
       if (TERMINAL_RUN_STATES.includes(state)) return;
+      // The live stream keeps a window of recent chunks. When its oldest entry is past our position, chunks in between
+      // may have been trimmed: they come from PostgreSQL (the loop's first step) once the ingester has stored them.
+      const oldest = (await live.xrange(key, "-", "+", "COUNT", 1).catch(() => [])) as [string, string[]][];
+      const oldestOffset = oldest[0] ? parseOffset(oldest[0][0]) : null;
+      if (
+        oldestOffset &&
+        (oldestOffset.ms > after.ms || (oldestOffset.ms === after.ms && oldestOffset.seq > after.seq + 1))
+      ) {
+        await Bun.sleep(100);
+        continue;
+      }
       const response = (await live
         .xread("COUNT", 500, "BLOCK", 2_000, "STREAMS", key, `${after.ms}-${after.seq}`)
         .catch(() => null)) as [string, [string, string[]][]][] | null;
