@@ -4,9 +4,16 @@ import { ReportWriter } from "@opsc/execution/reports";
 import type { ArtifactOptions, SavedArtifact } from "@opsc/executors";
 import type { Logger } from "@opsc/logger";
 import type { ObjectStore } from "@opsc/objectstore";
-import { DelayedError, type HandlerContext, type JobHandlers, StreamConsumer } from "@opsc/streams";
+import {
+  DelayedError,
+  type HandlerContext,
+  type JobHandlers,
+  StreamConsumer,
+  trackQueueDepth,
+} from "@opsc/streams";
 import type Redis from "ioredis";
 import { ObjectStoreArtifactSink } from "./artifacts.ts";
+import { dispatchLatency, taskOutcomes } from "./metrics.ts";
 import { type StreamRedactor, TaskOutput } from "./output.ts";
 
 /** What the worker needs from the executors package: run one task, learning the secrets it opened. */
@@ -78,6 +85,7 @@ export class ExecutionWorker {
   /** Running tasks: taskId -> { runId, abort }. */
   readonly #running = new Map<string, { runId: string; abort: AbortController }>();
   #started = false;
+  #untrackDepth: (() => void)[] = [];
   readonly #leaseMs: number;
 
   constructor(options: ExecutionWorkerOptions) {
@@ -115,12 +123,22 @@ export class ExecutionWorker {
     await this.#subscriber.subscribe(this.#keys.cancelChannel);
     this.#subscriber.on("message", (_channel: string, message: string) => this.#onCancel(message));
     await this.consumer.start();
+    // Every replica reports the same depth of its groups' streams (identical labels: take the max across them).
+    this.#untrackDepth = this.#options.groups.map((group) =>
+      trackQueueDepth({
+        redis: this.#options.redis,
+        prefix: this.#options.prefix,
+        stream: `execution.${group}`,
+        group: "execution-worker",
+      }),
+    );
     this.#started = true;
   }
 
   /** Lets running tasks finish within `timeoutMs`, then cancels them (their processes are killed). */
   async stop(options: { timeoutMs?: number } = {}): Promise<void> {
     this.#started = false;
+    for (const untrack of this.#untrackDepth.splice(0)) untrack();
     await this.consumer.stop({ timeoutMs: options.timeoutMs ?? 30_000 });
     this.#subscriber.disconnect();
     await this.#options.executors.close();
@@ -142,8 +160,9 @@ export class ExecutionWorker {
     const finish = (
       status: "succeeded" | "failed" | "timed_out" | "cancelled" | "skipped",
       fields: Partial<Extract<TTaskReport, { type: "finished" }>> = {},
-    ) =>
-      this.#report({
+    ) => {
+      taskOutcomes.inc({ status });
+      return this.#report({
         type: "finished",
         ...base,
         at: Date.now(),
@@ -156,6 +175,7 @@ export class ExecutionWorker {
         outputBytes: 0,
         ...fields,
       });
+    };
 
     const [runStop, taskStop] = await this.#options.redis.mget(
       this.#keys.runStopped(task.runId),
@@ -195,6 +215,7 @@ export class ExecutionWorker {
     );
     const startedAt = Date.now();
     try {
+      dispatchLatency.observe(Math.max(0, startedAt - context.enqueuedAt) / 1000);
       await this.#report({ type: "started", ...base, at: startedAt, enqueuedAt: context.enqueuedAt });
       const result = await this.#options.executors.execute(
         {

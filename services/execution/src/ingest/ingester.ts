@@ -11,6 +11,7 @@ import { executionKeys, REPORTS_GROUP } from "../jobs.ts";
 import { logArchiverFor } from "../logs/archive.ts";
 import { decodeReportEntry, parseOffset } from "../reports.ts";
 import { dispatchOrRelease, finalizeIfDone, stopRun } from "../runs/runs.service.ts";
+import { trackReportsBacklog } from "./metrics.ts";
 
 type Finished = Extract<TTaskReport, { type: "finished" }>;
 type Started = Extract<TTaskReport, { type: "started" }>;
@@ -63,6 +64,7 @@ export class ReportIngester {
   #running = false;
   #loop: Promise<void> | null = null;
   #lastClaim = 0;
+  #untrackBacklog: () => void = () => {};
   /** Entries to ask for next: BATCH, or fewer after a batch of large log chunks. */
   #count = BATCH;
 
@@ -76,11 +78,13 @@ export class ReportIngester {
   async start(): Promise<void> {
     this.#running = true;
     await this.#ensureGroup();
+    this.#untrackBacklog = trackReportsBacklog(() => this.#deps.redis.xlen(this.#keys.reports));
     this.#loop = this.#run();
   }
 
   async stop(): Promise<void> {
     this.#running = false;
+    this.#untrackBacklog();
     this.#blocking.disconnect();
     await this.#loop?.catch(() => {});
     await logArchiverFor(this.#deps).idle();
