@@ -111,7 +111,9 @@ test("250 MB of output: all of it stored, in order; the worker's peak memory gro
 }, 300_000);
 
 test("the worker and the service expose the execution metrics", async () => {
-  const worker = await (await fetch(`http://127.0.0.1:${deployment.executionWorkers[0]!.port}/metrics`)).text();
+  const worker = await (
+    await fetch(`http://127.0.0.1:${deployment.executionWorkers[0]!.port}/metrics`)
+  ).text();
   expect(worker).toMatch(/^opsc_execution_dispatch_latency_seconds_count [1-9]/m);
   expect(worker).toMatch(/^opsc_execution_tasks_total\{status="succeeded"\} [1-9]/m);
   expect(worker).toMatch(/^opsc_stream_queue_depth\{[^}]*stream="execution\.default"/m);

@@ -4,8 +4,13 @@
  * executors (no-op, local processes, and SSH against an OpenSSH server on a loopback port). Nothing leaves 127.0.0.0/8.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { streamKey } from "@opsc/contracts";
 import type { TRun } from "@opsc/contracts/execution/runs";
+import { ReportIngester } from "@opsc/execution/ingest/ingester";
+import { Reconciler } from "@opsc/execution/ingest/reconciler";
 import { createExecutionWorkerForTests } from "@opsc/execution-worker/test-support";
 import type { ExecutionWorker } from "@opsc/execution-worker/worker";
 import { deleteKeysWithPrefix, type StartedSshd, startSshd } from "@opsc/testing";
@@ -15,6 +20,7 @@ import { startSystem, type TestSystem } from "../support/system.ts";
 let system: TestSystem;
 let worker: ExecutionWorker;
 let sshd: StartedSshd;
+let replacementIngester: ReportIngester | undefined;
 const execution = () => system.admin.client.execution;
 
 beforeAll(async () => {
@@ -29,6 +35,7 @@ beforeAll(async () => {
   await worker.start();
 }, 60_000);
 afterAll(async () => {
+  await replacementIngester?.stop();
   await worker?.stop({ timeoutMs: 5_000 });
   await sshd?.stop();
   await system?.stop();
@@ -417,6 +424,46 @@ describe("SSH cancel", () => {
 });
 
 describe("recovery", () => {
+  test("a new reconciler leader does not re-enqueue finished tasks whose reports are not applied yet", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "opsc-once-"));
+    try {
+      await httpTargets("once", 3);
+      // The service stops applying reports: tasks finish (their messages leave the stream), PostgreSQL says queued.
+      await system.ingester.stop();
+      const { run } = await execution().runs.start.mutate({
+        action: { type: "command", command: 'echo ran >> "$FOLDER/$OPSC_TARGET_NAME"' },
+        runOn: "local",
+        env: { FOLDER: folder },
+        targets: { selector: "suite=once" },
+      });
+      const reports = `${system.redis.prefix}:execution:reports`;
+      const deadline = Date.now() + 10_000;
+      while ((await system.redis.redis.xlen(reports)) < 6) {
+        if (Date.now() > deadline) throw new Error("the tasks did not report");
+        await Bun.sleep(25);
+      }
+      // Another replica becomes the leader while those reports wait.
+      await system.reconciler.stop();
+      const leader = new Reconciler(system.executionDeps, { intervalMs: 100 });
+      await leader.start();
+      await Bun.sleep(1_000);
+      // Reports flow again (this ingester replaces the system's for the rest of the file).
+      replacementIngester = new ReportIngester(system.executionDeps);
+      await replacementIngester.start();
+      try {
+        expect((await finished(run.id)).counts.succeeded).toBe(3);
+        await Bun.sleep(500);
+        for (const name of ["once-0", "once-1", "once-2"])
+          expect(readFileSync(join(folder, name), "utf8")).toBe("ran\n");
+      } finally {
+        await leader.stop();
+        await system.reconciler.start();
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   test("Redis loses its data mid-run: the reconciler re-enqueues from PostgreSQL and the run completes", async () => {
     await worker.stop({ timeoutMs: 5_000 });
     await httpTargets("lost", 20);

@@ -292,6 +292,7 @@ export async function startSystem(
     executionDeps,
     executionApp,
     reconciler,
+    ingester,
     vaultKeys: VAULT_KEYS,
     objectStore,
     handle,

@@ -9,6 +9,12 @@ import { logArchiverFor } from "../logs/archive.ts";
 import { dispatchOrRelease } from "../runs/runs.service.ts";
 import { applyReports } from "./ingester.ts";
 
+/**
+ * When a replica becomes the leader, tasks marked for enqueueing less than this long ago are left alone: their
+ * message may still be on its way to the stream.
+ */
+const ENQUEUE_MARGIN_MS = 60_000;
+
 /** How long past its timeout (plus kill grace and lease) a running task may stay silent before it counts as lost. */
 const LOST_MARGIN_MS = 2 * TASK_LEASE_MS + 30_000;
 
@@ -28,6 +34,8 @@ export class Reconciler {
   #timer: ReturnType<typeof setInterval> | null = null;
   #busy = false;
   #needsFullPass = false;
+  /** A re-enqueue pass still to do (it waits while reports are pending). */
+  #pendingPass: { minAgeMs: number } | null = null;
 
   constructor(deps: ExecutionServiceDeps, options: { intervalMs?: number; leaseTtlMs?: number } = {}) {
     this.#deps = deps;
@@ -62,10 +70,12 @@ export class Reconciler {
     try {
       const keys = executionKeys(this.#deps.prefix);
       const redisWasEmptied = (await this.#deps.redis.set(keys.epoch, String(Date.now()), "NX")) === "OK";
-      if (redisWasEmptied || this.#needsFullPass) {
-        this.#needsFullPass = false;
-        await this.#reenqueueMissing();
+      if (redisWasEmptied) this.#pendingPass = { minAgeMs: 0 };
+      else if (this.#needsFullPass) this.#pendingPass ??= { minAgeMs: ENQUEUE_MARGIN_MS };
+      this.#needsFullPass = false;
+      if (this.#pendingPass) {
         await this.#restoreStopMarkers();
+        if (await this.#reenqueueMissing(this.#pendingPass.minAgeMs)) this.#pendingPass = null;
       }
       await this.#failLostTasks();
       // Finished runs whose log is not in the object store yet (it was down, or the run ended by a cancel).
@@ -99,27 +109,37 @@ export class Reconciler {
     }
   }
 
-  async #reenqueueMissing(): Promise<void> {
+  /**
+   * Re-enqueues tasks that PostgreSQL says are queued (and were enqueued) but that are on no task stream. A finished
+   * task's message leaves its stream when the worker acknowledges it, after its report went to the reports stream,
+   * and PostgreSQL says "queued" until the service has applied that report; so this reads the task streams first,
+   * then requires the reports stream to be empty (every report written before that read has been applied; entries
+   * are deleted once applied), and only then reads PostgreSQL. A task marked for enqueueing after the streams were
+   * read may simply not be on them yet: only tasks marked `minAgeMs` before the read count (0 after Redis lost its
+   * data, when nothing from before is left). Returns false when it had to wait for the reports (try again later).
+   */
+  async #reenqueueMissing(minAgeMs: number): Promise<boolean> {
     const runs = await this.#deps.db
       .selectFrom("runs")
       .selectAll()
       .where("state", "in", ["queued", "running"])
       .where("queued", ">", 0)
       .execute();
-    let count = 0;
+    if (runs.length === 0) return true;
+    const readAt = Date.now();
     const onStream = new Map<string, Set<string>>();
+    for (const group of new Set(runs.map((run) => run.worker_group)))
+      onStream.set(group, await this.#tasksOnStream(group));
+    if ((await this.#deps.redis.xlen(executionKeys(this.#deps.prefix).reports)) > 0) return false;
+    let count = 0;
     for (const run of runs) {
-      let present = onStream.get(run.worker_group);
-      if (!present) {
-        present = await this.#tasksOnStream(run.worker_group);
-        onStream.set(run.worker_group, present);
-      }
+      const present = onStream.get(run.worker_group)!;
       const tasks = await this.#deps.db
         .selectFrom("tasks")
         .select(["id", "run_id", "attempt", "target"])
         .where("run_id", "=", run.id)
         .where("state", "=", "queued")
-        .where("enqueued_at", "is not", null)
+        .where("enqueued_at", "<", new Date(readAt - minAgeMs))
         .orderBy("seq")
         .execute();
       const missing = tasks.filter((task) => !present.has(task.id));
@@ -127,6 +147,7 @@ export class Reconciler {
       await dispatchOrRelease(this.#deps, run, missing);
     }
     if (count > 0) this.#log.warn({ tasks: count }, "re-enqueued tasks that Redis no longer held");
+    return true;
   }
 
   async #restoreStopMarkers(): Promise<void> {
