@@ -1,7 +1,8 @@
 // End to end for /runs, /runs/new and /runs/:id through the real system (PostgreSQL, Redis, the auth, users,
 // targets and execution services, one execution worker with local commands enabled, this web server and Caddy),
 // driven by Chromium. The targets are HTTP targets on loopback that are never contacted: the commands run on the
-// worker host ("run on local"), once per target.
+// worker host ("run on local"), once per target. The deployment gives the execution service and the worker one
+// file system object store, where saved files (artifacts) and finished runs' logs go.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -89,6 +90,21 @@ async function eventually<T>(read: () => Promise<T>, expected: Awaited<T>, timeo
     value = await read();
   }
   expect(value).toEqual(expected);
+}
+
+/** A whole run's log.txt as `<target> (<state>)` → the task's lines, in the order of the file. */
+function logSections(text: string): Map<string, string[]> {
+  const sections = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of text.trimEnd().split("\n")) {
+    const header = /^== (.+) ==$/.exec(line);
+    if (header) {
+      current = [];
+      sections.set(header[1]!, current);
+    } else if (current) current.push(line);
+    else throw new Error(`a line before the first header: ${line}`);
+  }
+  return sections;
 }
 
 function nav(): Locator {
@@ -249,17 +265,21 @@ describe("runs in the web app", () => {
     expect(file.suggestedFilename()).toMatch(/^run-for-i-in-1-2-3.*-[0-9a-f]{8}-probe-2\.log$/);
     expect(readFileSync((await file.path())!, "utf8")).toBe("line-1\nline-2\nline-3\n[stderr] oops\n");
 
+    // The whole run's log is the execution service's log.txt: a plain link, task by task under a header.
     await page.getByRole("button", { name: "Show all targets" }).click();
     await eventually(() => log.locator("[data-log-line]").count(), 12);
+    const runId = new URL(page.url()).pathname.split("/").at(-1)!;
+    const link = page.getByRole("link", { name: "Download", exact: true });
+    expect(await link.getAttribute("href")).toBe(`/api/v1/execution/runs/${runId}/log.txt`);
     download = page.waitForEvent("download");
-    await page.getByRole("button", { name: "Download" }).click();
+    await link.click();
     file = await download;
-    const text = readFileSync((await file.path())!, "utf8");
-    expect(text.trimEnd().split("\n")).toHaveLength(12);
-    for (const name of PROBES) {
-      expect(text).toContain(`${name} | line-1\n`);
-      expect(text).toContain(`${name} | [stderr] oops\n`);
-    }
+    expect(file.suggestedFilename()).toBe(`run-${runId}.log`);
+    const sections = logSections(readFileSync((await file.path())!, "utf8"));
+    expect([...sections.keys()]).toEqual(PROBES.map((name) => `${name} (succeeded)`));
+    // stdout and stderr as they came: the order between the two streams is the worker's.
+    for (const lines of sections.values())
+      expect(lines.sort()).toEqual(["line-1", "line-2", "line-3", "oops"]);
   });
 
   test("the log follows a running command live", async () => {
@@ -297,12 +317,13 @@ describe("runs in the web app", () => {
     await page.locator('[data-follow="on"]').waitFor();
 
     const download = page.waitForEvent("download");
-    await page.getByRole("button", { name: "Download" }).click();
+    await page.getByRole("link", { name: "Download", exact: true }).click();
     const text = readFileSync((await (await download).path())!, "utf8");
     const lines = text.trimEnd().split("\n");
-    expect(lines).toHaveLength(60000);
-    expect(lines[0]).toBe("probe-1 | 1");
-    expect(lines.at(-1)).toBe("probe-1 | 60000");
+    expect(lines).toHaveLength(60001);
+    expect(lines[0]).toBe("== probe-1 (succeeded) ==");
+    expect(lines[1]).toBe("1");
+    expect(lines.at(-1)).toBe("60000");
   });
 
   test("ANSI colours in the output are shown as colours, not as escape codes", async () => {
@@ -464,6 +485,114 @@ describe("runs in the web app", () => {
     await page.locator('[data-task-row="bulk-0129"]').waitFor();
     expect(await page.getByRole("tab", { name: /^All/ }).textContent()).toContain("5,000");
   }, 120_000);
+
+  test("files a task saves are listed as tasks finish, filtered by target, and downloaded", async () => {
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+    // Each target saves report.txt and a file named after itself; probe-3 finishes seconds after the others.
+    const { run } = await ops.execution.runs.start.mutate({
+      name: "Saves files",
+      action: {
+        type: "command",
+        command: [
+          'echo hello > "$OPSC_ARTIFACTS_DIR/report.txt"',
+          'echo "$OPSC_TARGET_NAME" > "$OPSC_ARTIFACTS_DIR/$OPSC_TARGET_NAME.txt"',
+          'if [ "$OPSC_TARGET_NAME" = probe-3 ]; then sleep 4; fi',
+        ].join("; "),
+        shell: "sh",
+      },
+      runOn: "local",
+      targets: { selector: "role=probe" },
+    });
+    await page.goto(`${base}/runs/${run.id}`);
+    const card = page.locator("#artifacts");
+    const row = (name: string, target: string) =>
+      card
+        .locator(`[data-artifact-row="${name}"]`)
+        .filter({ has: page.locator("[data-artifact-target]", { hasText: target }) });
+
+    // probe-1's and probe-2's files are listed while probe-3 still runs; probe-3's join without a reload.
+    await row("report.txt", "probe-1").waitFor({ timeout: 20_000 });
+    await row("report.txt", "probe-2").waitFor();
+    // (The summary may still show the run as queued until its next poll.)
+    expect(await page.locator('#summary [data-run="queued"], #summary [data-run="running"]').count()).toBe(1);
+    expect(await row("report.txt", "probe-3").count()).toBe(0);
+    await screenshot("execution-10-artifacts-live");
+    await row("probe-3.txt", "probe-3").waitFor({ timeout: 20_000 });
+    await runIn("succeeded").waitFor({ timeout: 20_000 });
+    await eventually(() => card.locator("[data-artifact-row]").count(), 6);
+
+    // Name, human size, the short hash with the whole one copied, and the link to the content route.
+    const report = row("report.txt", "probe-1");
+    const sha = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"; // sha256 of "hello\n"
+    expect(await report.locator("[data-artifact-size]").textContent()).toBe("6 B");
+    expect(await report.locator("[data-artifact-size]").getAttribute("data-artifact-size")).toBe("6");
+    expect(await report.locator(`[data-artifact-sha256="${sha}"]`).textContent()).toBe(sha.slice(0, 12));
+    expect(await row("probe-1.txt", "probe-1").locator("[data-artifact-size]").textContent()).toBe("8 B");
+    await report.getByRole("button", { name: "Copy the SHA-256 of report.txt" }).click();
+    await report
+      .getByRole("button", { name: "Copy the SHA-256 of report.txt" })
+      .filter({ hasText: "Copied" })
+      .waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(sha);
+
+    const link = report.getByRole("link", { name: "Download report.txt" });
+    const href = await link.getAttribute("href");
+    expect(href).toMatch(/^\/api\/v1\/execution\/artifacts\/[0-9a-f-]{36}\/content$/);
+    const download = page.waitForEvent("download");
+    await link.click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe("report.txt");
+    expect(readFileSync((await file.path())!, "utf8")).toBe("hello\n");
+    // The same bytes from the page with its session cookie, with the stored hash alongside.
+    const fetched = await page.evaluate(async (url) => {
+      const response = await fetch(url);
+      return {
+        status: response.status,
+        text: await response.text(),
+        sha: response.headers.get("x-opsc-sha256"),
+      };
+    }, href!);
+    expect(fetched).toEqual({ status: 200, text: "hello\n", sha });
+    // The worker's line in each task's log names what it saved.
+    await page
+      .getByRole("log", { name: "Run output" })
+      .locator('[data-log-line="system"]', { hasText: "saved 2 artifacts" })
+      .first()
+      .waitFor();
+    await screenshot("execution-11-artifacts");
+
+    // The log viewer's target filter narrows the files too; "Show all targets" there brings them back.
+    await page.locator('#tasks [data-task-row="probe-2"]').getByRole("button").click();
+    await card.locator('[data-artifacts-filter="probe-2"]').waitFor();
+    await eventually(() => card.locator("[data-artifact-target]").allTextContents(), ["probe-2", "probe-2"]);
+    expect(
+      new Set(
+        await card
+          .locator("[data-artifact-row]")
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-artifact-row"))),
+      ),
+    ).toEqual(new Set(["report.txt", "probe-2.txt"]));
+    await card.getByRole("button", { name: "Show all targets" }).click();
+    await eventually(() => card.locator("[data-artifact-row]").count(), 6);
+    expect(new URL(page.url()).searchParams.get("task")).toBeNull();
+  });
+
+  test("a run that saved no files has no artifacts section", async () => {
+    await page.goto(`${base}/runs`);
+    // The page asked for the run's files (a batched tRPC call naming the procedure) and got none.
+    const listed = page.waitForResponse(
+      (response) => response.url().includes("/trpc/execution/") && response.url().includes("artifacts.list"),
+    );
+    await page
+      .locator('[data-run-row="Fails on purpose"]')
+      .getByRole("link", { name: "Fails on purpose" })
+      .click();
+    await runIn("failed").waitFor();
+    expect((await listed).status()).toBe(200);
+    await page.locator('[data-log-status="complete"]').waitFor();
+    await page.locator('[data-task-row="probe-1"]').waitFor();
+    expect(await page.locator("#artifacts").count()).toBe(0);
+  });
 
   test("a viewer sees runs but cannot start, cancel or retry one", async () => {
     await page.getByRole("button", { name: "Sign out" }).click();

@@ -1,7 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import type { TRun, TTask, TTaskCounts } from "@opsc/contracts/execution/runs";
 import {
+  ARTIFACTS_MAX_LIMIT,
+  ARTIFACTS_PAGE_SIZE,
   appendTaskPage,
+  artifactContentHref,
+  artifactsRefreshKey,
+  artifactsReloadLimit,
+  artifactTargetName,
   compareOffsets,
   countSegments,
   describeAction,
@@ -10,6 +16,7 @@ import {
   elapsedMs,
   envFromRows,
   failedCount,
+  formatBytes,
   formatDuration,
   formatLogLine,
   hasMoreTasks,
@@ -34,7 +41,9 @@ import {
   RUNS_PAGE_SIZE,
   refreshPlan,
   replaceTaskPage,
+  runLogHref,
   runsHref,
+  shortHash,
   shouldLoadMore,
   splitChunk,
   startRunInputFromForm,
@@ -415,6 +424,80 @@ describe("log lines", () => {
     >;
     expect(logFileName(run, null)).toBe("run-deploy-web-api-3f2a9c1d.log");
     expect(logFileName(run, "web-1.example.com")).toBe("run-deploy-web-api-3f2a9c1d-web-1.example.com.log");
+  });
+});
+
+describe("artifacts and downloads", () => {
+  const RUN_ID = "3f2a9c1d-0000-4000-8000-000000000001";
+  const ARTIFACT_ID = "9b1e2d3c-0000-4000-8000-000000000002";
+
+  test("download links point at the execution service's plain routes, on the same origin", () => {
+    expect(runLogHref(RUN_ID)).toBe(`/api/v1/execution/runs/${RUN_ID}/log.txt`);
+    expect(artifactContentHref(ARTIFACT_ID)).toBe(`/api/v1/execution/artifacts/${ARTIFACT_ID}/content`);
+    // An id is a path segment, never more (the API only hands out UUIDs; a crafted one stays in its segment).
+    expect(artifactContentHref("../runs/x?y=1")).toBe(
+      "/api/v1/execution/artifacts/..%2Fruns%2Fx%3Fy%3D1/content",
+    );
+    expect(runLogHref("a/b")).toBe("/api/v1/execution/runs/a%2Fb/log.txt");
+  });
+
+  test("sizes in bytes, then binary units with one decimal", () => {
+    expect(formatBytes(0)).toBe("0 B");
+    expect(formatBytes(6)).toBe("6 B");
+    expect(formatBytes(1023)).toBe("1023 B");
+    expect(formatBytes(1024)).toBe("1.0 KiB");
+    expect(formatBytes(1536)).toBe("1.5 KiB");
+    expect(formatBytes(10 * 1024 + 100)).toBe("10.1 KiB");
+    expect(formatBytes(1024 ** 2)).toBe("1.0 MiB");
+    expect(formatBytes(250 * 1024 ** 2)).toBe("250.0 MiB");
+    expect(formatBytes(1024 ** 3)).toBe("1.0 GiB");
+    expect(formatBytes(3 * 1024 ** 4)).toBe("3.0 TiB");
+    expect(formatBytes(5 * 1024 ** 5)).toBe("5120.0 TiB");
+    // Just under a unit reads as that unit, as it would be rounded anyway.
+    expect(formatBytes(1024 ** 2 - 1)).toBe("1.0 MiB");
+    expect(formatBytes(1024 * 1023.9)).toBe("1023.9 KiB");
+    // Nonsense is no size.
+    expect(formatBytes(-1)).toBe("0 B");
+    expect(formatBytes(Number.NaN)).toBe("0 B");
+    expect(formatBytes(12.7)).toBe("12 B");
+  });
+
+  test("a hash is shortened to 12 characters, or as asked; a short one stays", () => {
+    const sha = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";
+    expect(shortHash(sha)).toBe("5891b5b522d5");
+    expect(shortHash(sha, 8)).toBe("5891b5b5");
+    expect(shortHash("abc")).toBe("abc");
+    expect(shortHash("")).toBe("");
+  });
+
+  test("a reload asks for a page at least, the rows shown at most, never over the API's limit", () => {
+    expect(artifactsReloadLimit(0, 0)).toBe(ARTIFACTS_PAGE_SIZE);
+    expect(artifactsReloadLimit(0, ARTIFACTS_PAGE_SIZE)).toBe(ARTIFACTS_PAGE_SIZE);
+    expect(artifactsReloadLimit(0, 300)).toBe(300);
+    expect(artifactsReloadLimit(0, 2500)).toBe(ARTIFACTS_MAX_LIMIT);
+    expect(artifactsReloadLimit(1000, 2500)).toBe(ARTIFACTS_MAX_LIMIT);
+    expect(artifactsReloadLimit(2000, 2500)).toBe(500);
+    expect(artifactsReloadLimit(2450, 2500)).toBe(ARTIFACTS_PAGE_SIZE);
+  });
+
+  test("the files are reloaded when a task finishes or the run's state changes, not on every poll", () => {
+    const running = { state: "running" as const, counts: counts({ total: 3, running: 2, queued: 1 }) };
+    const same = { state: "running" as const, counts: counts({ total: 3, running: 3 }) };
+    const oneDone = { state: "running" as const, counts: counts({ total: 3, running: 2, succeeded: 1 }) };
+    const over = { state: "succeeded" as const, counts: counts({ total: 3, succeeded: 3 }) };
+    const cancelling = { state: "cancelling" as const, counts: counts({ total: 3, succeeded: 3 }) };
+    expect(artifactsRefreshKey(same)).toBe(artifactsRefreshKey(running));
+    expect(artifactsRefreshKey(oneDone)).not.toBe(artifactsRefreshKey(running));
+    expect(artifactsRefreshKey(over)).not.toBe(artifactsRefreshKey(oneDone));
+    expect(artifactsRefreshKey(over)).not.toBe(artifactsRefreshKey(cancelling));
+  });
+
+  test("the target comes from the artifact, else from the tasks loaded, else an ellipsis", () => {
+    const names = new Map([["t1", "web-1"]]);
+    expect(artifactTargetName({ taskId: "t1", targetName: "db-1" }, names)).toBe("db-1");
+    expect(artifactTargetName({ taskId: "t1", targetName: "" }, names)).toBe("web-1");
+    expect(artifactTargetName({ taskId: "t1" }, names)).toBe("web-1");
+    expect(artifactTargetName({ taskId: "t2", targetName: null }, names)).toBe("…");
   });
 });
 

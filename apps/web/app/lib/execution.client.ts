@@ -1,3 +1,4 @@
+import type { TArtifact } from "@opsc/contracts/execution/artifacts";
 import type { TLogChunk, TRun, TTask, TTaskState } from "@opsc/contracts/execution/runs";
 import type { TProfileResponse } from "@opsc/contracts/users/me";
 import { redirect } from "react-router";
@@ -182,8 +183,8 @@ export async function runExecutionAction(form: FormData): Promise<ExecutionActio
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Live data for the run page: task pages as the grid scrolls, the log tail, the log download. These are called
-// from the page's effects (the route hands them to the components), never while rendering.
+// Live data for the run page: task pages as the grid scrolls, the log tail, one target's log download, the saved
+// files. These are called from the page's effects (the route hands them to the components), never while rendering.
 
 export interface TaskQuery {
   runId: string;
@@ -254,31 +255,15 @@ function tailLog(
 }
 
 /**
- * The whole log of a run (or of one task) as a file, read page by page from the API. Each page becomes a Blob, so
- * the browser may keep the parts on disk rather than in one string. Lines carry the target's name for a whole
- * run; the names come from the run's task list.
+ * One task's whole log as a file, read page by page from the API. Each page becomes a Blob, so the browser may keep
+ * the parts on disk rather than in one string. (The whole run's log is a plain link to the service's `log.txt`.)
  */
-async function downloadLog(
-  input: { runId: string; taskId: string | null },
-  signal?: AbortSignal,
-): Promise<Blob> {
-  const names = new Map<string, string>();
-  if (!input.taskId) {
-    const query: TaskQuery = { runId: input.runId, state: null, search: "" };
-    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
-      const page: TaskPage = await listTasks(query, cursor, signal);
-      for (const task of page.items) names.set(task.id, task.targetName);
-      cursor = page.nextCursor;
-    }
-  }
+async function downloadLog(input: { runId: string; taskId: string }, signal?: AbortSignal): Promise<Blob> {
   const splitter = new LogSplitter();
   const parts: Blob[] = [];
   const write = (lines: ReturnType<LogSplitter["push"]>) => {
     if (!lines.length) return;
-    const text = lines
-      .map((line) => formatLogLine(line, input.taskId ? null : (names.get(line.taskId) ?? line.taskId)))
-      .join("\n");
-    parts.push(new Blob([`${text}\n`]));
+    parts.push(new Blob([`${lines.map((line) => formatLogLine(line, null)).join("\n")}\n`]));
   };
   let after: string | null = null;
   for (;;) {
@@ -291,13 +276,36 @@ async function downloadLog(
   return new Blob(parts, { type: "text/plain;charset=utf-8" });
 }
 
+export interface ArtifactPage {
+  items: TArtifact[];
+  nextCursor: string | null;
+}
+
+/** A page of the files a run's tasks saved (or one task's), oldest first, from `cursor`. */
+async function listArtifacts(
+  input: { runId: string; taskId: string | null; cursor: string | null; limit: number },
+  signal?: AbortSignal,
+): Promise<ArtifactPage> {
+  const response = await getOps().execution.artifacts.list.query(
+    {
+      runId: input.runId,
+      ...(input.taskId ? { taskId: input.taskId } : {}),
+      ...(input.cursor ? { cursor: input.cursor } : {}),
+      limit: input.limit,
+    },
+    { signal },
+  );
+  return { items: response.items, nextCursor: response.nextCursor };
+}
+
 export interface ExecutionLiveApi {
   listTasks: typeof listTasks;
   readLog: typeof readLog;
   tailLog: typeof tailLog;
   downloadLog: typeof downloadLog;
+  listArtifacts: typeof listArtifacts;
 }
 
-export const executionLiveApi: ExecutionLiveApi = { listTasks, readLog, tailLog, downloadLog };
+export const executionLiveApi: ExecutionLiveApi = { listTasks, readLog, tailLog, downloadLog, listArtifacts };
 
-export type { TTask };
+export type { TArtifact, TTask };

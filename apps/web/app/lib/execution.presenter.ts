@@ -594,6 +594,72 @@ export function logFileName(run: Pick<TRun, "id" | "name">, target: string | nul
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Downloads and artifacts: the whole log and a task's saved files come from plain authenticated routes of the
+// execution service (tRPC carries no bytes), on the same origin, so a link with the session cookie gets them.
+
+/** `GET …/runs/{id}/log.txt`: the run's whole log as text (its archive, or built from the database). */
+export function runLogHref(runId: string): string {
+  return `/api/v1/execution/runs/${encodeURIComponent(runId)}/log.txt`;
+}
+
+/** `GET …/artifacts/{id}/content`: an artifact's bytes, as an attachment. */
+export function artifactContentHref(artifactId: string): string {
+  return `/api/v1/execution/artifacts/${encodeURIComponent(artifactId)}/content`;
+}
+
+const BYTE_UNITS = ["KiB", "MiB", "GiB", "TiB"] as const;
+
+/** "6 B", "1.5 KiB", "12.0 MiB": binary units with one decimal, as the worker's "saved N artifacts" line has them. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 1024)
+    return `${Number.isFinite(bytes) && bytes > 0 ? Math.trunc(bytes) : 0} B`;
+  let value = bytes;
+  let unit: (typeof BYTE_UNITS)[number] = BYTE_UNITS[0];
+  for (const next of BYTE_UNITS) {
+    value /= 1024;
+    unit = next;
+    // Rounded the way it is shown: 1023.96 KiB reads "1.0 MiB", not "1024.0 KiB".
+    if (Number(value.toFixed(1)) < 1024) break;
+  }
+  return `${value.toFixed(1)} ${unit}`;
+}
+
+/** The first characters of a hash, enough to compare by eye (the whole hash is copied and in the title). */
+export function shortHash(hash: string, length = 12): string {
+  return hash.length > length ? hash.slice(0, length) : hash;
+}
+
+/** Artifacts asked for per page in the run's files table. */
+export const ARTIFACTS_PAGE_SIZE = 100;
+/** The most the API returns per request. */
+export const ARTIFACTS_MAX_LIMIT = 1000;
+
+/**
+ * How many artifacts to ask for next when reloading the `wanted` rows already shown (`collected` so far): at
+ * least a page, at most what the API returns at once.
+ */
+export function artifactsReloadLimit(collected: number, wanted: number): number {
+  return Math.min(ARTIFACTS_MAX_LIMIT, Math.max(ARTIFACTS_PAGE_SIZE, wanted - collected));
+}
+
+/**
+ * Changes whenever a task of the run finishes (and when the run's state does): the worker's report records a task's
+ * files in the same transaction as its end, so that is when the files list can have grown.
+ */
+export function artifactsRefreshKey(run: Pick<TRun, "state" | "counts">): string {
+  const { total, queued, running } = run.counts;
+  return `${run.state}:${total - queued - running}`;
+}
+
+/** The artifact's target as the API names it, else from the tasks loaded so far, else "…". */
+export function artifactTargetName(
+  artifact: { taskId: string; targetName?: string | null },
+  names: ReadonlyMap<string, string>,
+): string {
+  return artifact.targetName || names.get(artifact.taskId) || "…";
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // The "Run command" form
 
 /** The form's inputs, by the names the API's errors are folded onto; anything else goes in the form's alert. */

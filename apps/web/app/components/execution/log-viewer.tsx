@@ -3,9 +3,9 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, useState } from "react";
 import { saveFile } from "../../lib/download.ts";
 import type { ExecutionLiveApi } from "../../lib/execution.client.ts";
-import { type LogLine, logFileName, MAX_LOG_LINES } from "../../lib/execution.presenter.ts";
+import { type LogLine, logFileName, MAX_LOG_LINES, runLogHref } from "../../lib/execution.presenter.ts";
 import { Alert } from "../ui/alert.tsx";
-import { Button } from "../ui/button.tsx";
+import { Button, buttonClass } from "../ui/button.tsx";
 import { Card } from "../ui/card.tsx";
 import { useToast } from "../ui/toast.tsx";
 import { AnsiText } from "./ansi-text.tsx";
@@ -40,11 +40,12 @@ export function LogViewer({ run, active, api, names, task, onShowAll }: LogViewe
   const toast = useToast();
   const [downloading, setDownloading] = useState(false);
   const targetName = task ? (task.name ?? names.get(task.id) ?? null) : null;
-  async function download() {
+  /** One target's log is built from `logs.read` pages; the whole run's is the service's `log.txt` (a link). */
+  async function downloadTask(selected: { id: string }) {
     setDownloading(true);
     try {
-      const blob = await api.downloadLog({ runId: run.id, taskId: task?.id ?? null });
-      saveFile(blob, logFileName(run, task ? (targetName ?? task.id.slice(0, 8)) : null));
+      const blob = await api.downloadLog({ runId: run.id, taskId: selected.id });
+      saveFile(blob, logFileName(run, targetName ?? selected.id.slice(0, 8)));
     } catch {
       toast("error", "The log could not be downloaded. Try again.");
     } finally {
@@ -72,15 +73,22 @@ export function LogViewer({ run, active, api, names, task, onShowAll }: LogViewe
         )
       }
       actions={
-        <Button
-          variant="secondary"
-          size="sm"
-          onClick={download}
-          isPending={downloading}
-          pendingLabel="Preparing…"
-        >
-          Download
-        </Button>
+        task ? (
+          <Button
+            variant="secondary"
+            size="sm"
+            onClick={() => downloadTask(task)}
+            isPending={downloading}
+            pendingLabel="Preparing…"
+          >
+            Download
+          </Button>
+        ) : (
+          // The server streams the whole log (its archive, or built from the database while the run goes on).
+          <a href={runLogHref(run.id)} download className={buttonClass("secondary", "sm")} data-log-download>
+            Download
+          </a>
+        )
       }
     >
       {/* Keyed: another run or target starts with empty buffers and follows the end again. */}

@@ -1,5 +1,5 @@
 import type { TRun, TTask, TTaskState } from "@opsc/contracts/execution/runs";
-import { useCallback, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { Link, useFetcher, useSearchParams } from "react-router";
 import { useProfile } from "../../lib/app-data.ts";
 import type { ExecutionActionResult, ExecutionLiveApi, RunDetail } from "../../lib/execution.client.ts";
@@ -23,6 +23,7 @@ import { Card } from "../ui/card.tsx";
 import { Dialog } from "../ui/dialog.tsx";
 import { useResultToast } from "../ui/toast.tsx";
 import { usePolling } from "../ui/use-polling.ts";
+import { ArtifactsCard } from "./artifacts-card.tsx";
 import { CountsBar } from "./counts-bar.tsx";
 import { LogViewer } from "./log-viewer.tsx";
 import { RunStateBadge } from "./state-badges.tsx";
@@ -30,8 +31,8 @@ import { TaskGrid } from "./task-grid.tsx";
 
 /**
  * One run: its state and counters (polled while it is active), Cancel and "Retry failed" for operators, the
- * targets' grid and the live output. The grid's filter (`?state=`, `?q=`) and the target whose output is shown
- * (`?task=`) are kept in the URL.
+ * targets' grid, the live output and the files the tasks saved. The grid's filter (`?state=`, `?q=`) and the target
+ * whose output and files are shown (`?task=`) are kept in the URL.
  */
 export function RunDetailPage({ detail, api }: { detail: RunDetail; api: ExecutionLiveApi }) {
   const { run } = detail;
@@ -90,6 +91,11 @@ export function RunDetailPage({ detail, api }: { detail: RunDetail; api: Executi
     });
   }, []);
 
+  const selectedTask = useMemo(
+    () => (selectedTaskId ? { id: selectedTaskId, name: names.get(selectedTaskId) ?? selectedName } : null),
+    [selectedTaskId, names, selectedName],
+  );
+
   return (
     <>
       <p className="mb-2 text-sm">
@@ -119,11 +125,10 @@ export function RunDetailPage({ detail, api }: { detail: RunDetail; api: Executi
           active={active}
           api={api}
           names={names}
-          task={
-            selectedTaskId ? { id: selectedTaskId, name: names.get(selectedTaskId) ?? selectedName } : null
-          }
+          task={selectedTask}
           onShowAll={onShowAll}
         />
+        <ArtifactsCard run={run} api={api} names={names} task={selectedTask} onShowAll={onShowAll} />
       </div>
     </>
   );

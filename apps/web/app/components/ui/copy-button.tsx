@@ -6,10 +6,13 @@ export function CopyButton({
   value,
   targetId,
   label = "Copy",
+  ariaLabel,
 }: {
   value: string;
   targetId?: string;
   label?: string;
+  /** The accessible name when the visible label alone is ambiguous (several copy buttons, as in a table). */
+  ariaLabel?: string;
 }) {
   const [state, setState] = useState<"idle" | "copied" | "select">("idle");
   async function copy() {
@@ -25,7 +28,7 @@ export function CopyButton({
     setTimeout(() => setState("idle"), 2_000);
   }
   return (
-    <Button variant="secondary" size="sm" onClick={copy} aria-live="polite">
+    <Button variant="secondary" size="sm" onClick={copy} aria-live="polite" aria-label={ariaLabel}>
       {state === "copied" ? "Copied" : state === "select" ? "Press Ctrl+C" : label}
     </Button>
   );
