@@ -212,6 +212,15 @@ async function main(): Promise<void> {
   };
 
   const ready: { name: string; child: Child; check: () => Promise<boolean> }[] = [];
+  const awaitReady = (entries: typeof ready) =>
+    Promise.all(
+      entries.map(({ name, child, check }) =>
+        waitFor(`${name}`, check, {
+          timeoutMs: READY_TIMEOUT_MS,
+          abortIf: () => (child.done ? "exited during start-up" : undefined),
+        }),
+      ),
+    );
   for (const service of services) {
     const child = watch(
       spawnChild({
@@ -223,6 +232,9 @@ async function main(): Promise<void> {
     );
     ready.push({ name: service.name, child, check: () => isHttpOk(`${serviceUrl(service.name)}/readyz`) });
   }
+  // Workers call the services from their first moment (health sweeps, scans): they start once the services answer.
+  await awaitReady(ready);
+  if (shuttingDown) return;
   for (const worker of workers) {
     const child = watch(
       spawnChild({
@@ -287,14 +299,7 @@ async function main(): Promise<void> {
   );
   ready.push({ name: "gateway", child: gateway, check: () => isPortOpen(gatewayPort) });
 
-  await Promise.all(
-    ready.map(({ name, child, check }) =>
-      waitFor(`${name}`, check, {
-        timeoutMs: READY_TIMEOUT_MS,
-        abortIf: () => (child.done ? "exited during start-up" : undefined),
-      }),
-    ),
-  );
+  await awaitReady(ready);
   if (shuttingDown) return;
 
   const lines = ["", `${paint("green", "OpsConductor is running at")} ${paint("bold", publicUrl)}`];
