@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUN_VERSION=1.4.4
-PACKAGES=(caddy openssh-server chromium postgresql redis-server curl procps)
+PACKAGES=(caddy openssh-server chromium postgresql redis-server curl procps sudo)
 export DEBIAN_FRONTEND=noninteractive
 
 step() { echo "==> $*"; }

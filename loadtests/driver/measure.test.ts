@@ -42,4 +42,27 @@ describe("measureDuration", () => {
     // medianMs is rounded to 0.01 ms, so compare within 1 %.
     expect(Math.abs(result.itemsPerSecond / (10 / (result.medianMs / 1000)) - 1)).toBeLessThan(0.01);
   });
+
+  test("takes the duration a round reports, and the median of each extra number over the rounds", async () => {
+    let runs = 0;
+    const result = await measureDuration(
+      "reported",
+      async () => {
+        runs++;
+        return { items: 100, errors: 0, durationMs: runs * 100, extra: { p50Ms: runs, p99Ms: 10 * runs } };
+      },
+      { rounds: 3, warmup: 1 },
+    );
+    // Rounds 2, 3 and 4 are measured: 200, 300 and 400 ms.
+    expect(result).toMatchObject({ medianMs: 300, minMs: 200, maxMs: 400, itemsPerSecond: 333.33 });
+    expect(result.extra).toEqual({ p50Ms: 3, p99Ms: 30 });
+  });
+
+  test("reports no extra numbers when the rounds have none", async () => {
+    const result = await measureDuration("plain", async () => ({ items: 1, errors: 0 }), {
+      rounds: 2,
+      warmup: 0,
+    });
+    expect(result.extra).toBeUndefined();
+  });
 });

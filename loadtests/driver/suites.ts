@@ -1,6 +1,7 @@
 import { createOpsClient } from "@opsc/sdk";
 import type { Deployment, DeploymentOptions } from "@opsc/testing";
 import { createAdmin, PASSWORD } from "./admin.ts";
+import { e2e } from "./e2e-suite.ts";
 import {
   HEALTH_DEPLOYMENT,
   type HealthContext,
@@ -11,6 +12,10 @@ import {
   sweepMeasurements,
   TARGET_CSV_HEADER,
 } from "./health-suite.ts";
+import type { RoundOutcome } from "./measure.ts";
+import { queue } from "./queue-suite.ts";
+import { runs } from "./runs-suite.ts";
+import { ssh } from "./ssh-fanout-suite.ts";
 
 /** A request measured many times at a concurrency: latency percentiles and throughput. */
 export interface Scenario<Context> {
@@ -21,19 +26,43 @@ export interface Scenario<Context> {
 /** A piece of work measured as a whole, a few rounds: its duration and items per second. */
 export interface Measurement<Context> {
   name: string;
-  /** Runs the work once; returns how many items it handled and how many of them failed. */
-  run: (context: Context) => Promise<{ items: number; errors: number }>;
+  /**
+   * Runs the work once; returns how many items it handled and how many of them failed (and, optionally, the
+   * duration of its measured part and further numbers: see {@link RoundOutcome}).
+   */
+  run: (context: Context) => Promise<RoundOutcome>;
+  /**
+   * Compares this measurement and the ones after it with this one instead of the suite's first measurement: they
+   * measure another quantity (latency at a fixed arrival rate after a throughput comparison, say).
+   */
+  baseline?: boolean;
 }
 
-export interface Suite<Context> {
-  /** What the deployment runs besides the services (e.g. `workers: true`). */
-  deployment?: Pick<DeploymentOptions, "workers" | "workerEnv">;
-  setup: (url: string, setupToken: string, deployment: Deployment) => Promise<Context>;
+interface SuiteParts<Context> {
   teardown?: (context: Context) => Promise<void>;
+  /** Rounds of each measurement when BENCH_ROUNDS is not set (default 5): fewer for suites with slow rounds. */
+  rounds?: number;
+  /** The first measurement is the baseline the other measurements are compared with (see `baseline`). */
+  measurements?: Measurement<Context>[];
+}
+
+/** A suite measured against the real system, started for it (services behind Caddy, a fresh database). */
+export interface Suite<Context> extends SuiteParts<Context> {
+  /** What the deployment runs besides the services (e.g. `workers: true`). */
+  deployment?: Pick<
+    DeploymentOptions,
+    "workers" | "workerEnv" | "executionWorkers" | "executionWorkerEnv" | "executionEnv"
+  >;
+  setup: (url: string, setupToken: string, deployment: Deployment) => Promise<Context>;
   /** The first scenario is the baseline the other scenarios are compared with. */
   scenarios?: Scenario<Context>[];
-  /** The first measurement is the baseline the other measurements are compared with. */
-  measurements?: Measurement<Context>[];
+}
+
+/** A suite of a library on its own (the queue core on Redis, say): no deployment, so no request scenarios. */
+export interface StandaloneSuite<Context> extends SuiteParts<Context> {
+  deployment: false;
+  setup: () => Promise<Context>;
+  scenarios?: never;
 }
 
 interface ApiContext {
@@ -164,4 +193,13 @@ const targets: Suite<TargetsContext> = {
   ],
 };
 
-export const SUITES: Record<string, Suite<any>> = { api, targets, health };
+// biome-ignore lint/suspicious/noExplicitAny: each suite has a context type of its own.
+export const SUITES: Record<string, Suite<any> | StandaloneSuite<any>> = {
+  api,
+  targets,
+  health,
+  queue,
+  e2e,
+  ssh,
+  runs,
+};

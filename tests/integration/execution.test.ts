@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { streamKey } from "@opsc/contracts";
 import type { TRun } from "@opsc/contracts/execution/runs";
-import { ReportIngester } from "@opsc/execution/ingest/ingester";
+import { applyReports, ReportIngester } from "@opsc/execution/ingest/ingester";
 import { Reconciler } from "@opsc/execution/ingest/reconciler";
 import { createExecutionWorkerForTests } from "@opsc/execution-worker/test-support";
 import type { ExecutionWorker } from "@opsc/execution-worker/worker";
@@ -25,7 +25,8 @@ const execution = () => system.admin.client.execution;
 
 beforeAll(async () => {
   system = await startSystem({ reconcileIntervalMs: 200 });
-  sshd = await startSshd();
+  // Its user may use sudo (with their password), for the sudo tests.
+  sshd = await startSshd({ sudo: true });
   worker = createExecutionWorkerForTests({
     redis: system.redis.redis,
     prefix: system.redis.prefix,
@@ -186,6 +187,36 @@ describe("ad-hoc runs", () => {
     expect(await system.executionDb.selectFrom("runs").select("id").execute()).toHaveLength(before.length);
   });
 
+  test("runs list: by target, by state, by creator, newest first, paged by cursor", async () => {
+    const [hostA, hostB] = await httpTargets("history", 2);
+    const started: string[] = [];
+    for (let index = 0; index < 5; index++) {
+      const { run } = await execution().runs.start.mutate({
+        action: { type: "noop" },
+        targets: { ids: index % 2 === 0 ? [hostA!, hostB!] : [hostB!] },
+      });
+      started.push(run.id);
+      await finished(run.id);
+    }
+    const onA = [started[4]!, started[2]!, started[0]!];
+    const first = await execution().runs.list.query({ targetId: hostA!, limit: 2 });
+    expect(first.items.map((run) => run.id)).toEqual(onA.slice(0, 2));
+    const second = await execution().runs.list.query({
+      targetId: hostA!,
+      limit: 2,
+      cursor: first.nextCursor!,
+    });
+    expect(second.items.map((run) => run.id)).toEqual(onA.slice(2));
+    expect(second.nextCursor).toBeNull();
+    const onB = await execution().runs.list.query({ targetId: hostB!, state: "succeeded", limit: 10 });
+    expect(onB.items.map((run) => run.id)).toEqual([...started].reverse());
+    const mine = await execution().runs.list.query({ createdBy: system.admin.id, limit: 3 });
+    expect(mine.items[0]!.id).toBe(started[4]!);
+    expect(
+      (await execution().runs.list.query({ createdBy: "nobody", targetId: hostA!, limit: 10 })).items,
+    ).toEqual([]);
+  });
+
   test("a viewer may read runs but not start one", async () => {
     const viewer = await system.createUser("viewer");
     expect((await viewer.client.execution.runs.list.query({})).items.length).toBeGreaterThan(0);
@@ -282,6 +313,60 @@ describe("fan-out, failure threshold, logs, cancel and retry (local commands on 
       const [previousMs, previousSeq] = offsets[index - 1]!;
       expect(ms > previousMs || (ms === previousMs && seq > previousSeq)).toBe(true);
     }
+  });
+
+  test("cancelling one task kills only that task; the others run on", async () => {
+    const ids = await httpTargets("one-task", 2);
+    const { run } = await execution().runs.start.mutate({
+      action: {
+        type: "command",
+        command: 'if [ "$OPSC_TARGET_NAME" = one-task-0 ]; then sleep 1000; else sleep 0.5; fi',
+      },
+      runOn: "local",
+      targets: { ids },
+    });
+    const deadline = Date.now() + 10_000;
+    while ((await execution().runs.get.query({ id: run.id })).counts.running < 2) {
+      if (Date.now() > deadline) throw new Error("the tasks never started");
+      await Bun.sleep(25);
+    }
+    const [slow] = (await execution().tasks.list.query({ runId: run.id, search: "one-task-0" })).items;
+    await execution().tasks.cancel.mutate({ id: slow!.id });
+    const done = await finished(run.id);
+    expect(done.counts).toMatchObject({ cancelled: 1, succeeded: 1 });
+    // A cancelled task is not the run's cancel: the run did not do everything it was asked to, so it failed.
+    expect(done.state).toBe("failed");
+    const after = await execution().tasks.get.query({ id: slow!.id });
+    expect(after.state).toBe("cancelled");
+    expect(after.cancel?.survivors).toEqual([]);
+  });
+
+  test("a report delivered twice changes nothing the second time", async () => {
+    const [id] = await httpTargets("twice", 1);
+    const { run } = await execution().runs.start.mutate({
+      action: { type: "noop" },
+      targets: { ids: [id!] },
+    });
+    const done = await finished(run.id);
+    const [task] = (await execution().tasks.list.query({ runId: run.id })).items;
+    const report = {
+      type: "finished" as const,
+      runId: run.id,
+      taskId: task!.id,
+      attempt: 1,
+      workerId: "someone-else",
+      at: Date.now(),
+      startedAt: Date.now(),
+      status: "failed" as const,
+      exitCode: 1,
+      error: null,
+      cancel: null,
+      observedHostKey: null,
+      outputBytes: 0,
+    };
+    await applyReports(system.executionDeps, { logs: [], started: [], finished: [report, report] });
+    expect(await execution().runs.get.query({ id: run.id })).toEqual(done);
+    expect((await execution().tasks.get.query({ id: task!.id })).state).toBe("succeeded");
   });
 
   test("cancel kills the whole local process tree and reports no survivor; the run ends cancelled", async () => {
@@ -395,6 +480,89 @@ describe("SSH", () => {
   });
 });
 
+describe("SSH secrets", () => {
+  test("a credential's secret printed by a command is redacted before it is stored or shown", async () => {
+    const user = sshd.users[0]!;
+    const credential = await system.admin.client.targets.credentials.create.mutate({
+      name: "ssh-password-secret",
+      secret: { kind: "ssh_password", username: user.username, password: user.password },
+    });
+    const target = await system.admin.client.targets.create.mutate({
+      name: "ssh-secret",
+      address: "127.0.0.1",
+      port: sshd.port,
+      kind: "ssh",
+      credentialId: credential.id,
+    });
+    // The command knows the password (as a careless script might) and prints it, split over two writes.
+    const half = Math.floor(user.password.length / 2);
+    const { run } = await execution().runs.start.mutate({
+      action: {
+        type: "command",
+        command: `printf 'pw=%s' '${user.password.slice(0, half)}'; sleep 0.2; printf '%s\\n' '${user.password.slice(half)}'`,
+      },
+      targets: { ids: [target.id] },
+    });
+    expect((await finished(run.id)).state).toBe("succeeded");
+    const text = (await fullLog(run.id)).map((chunk) => chunk.text).join("");
+    expect(text).toBe("pw=[redacted]\n");
+    const rows = await system.executionDb
+      .selectFrom("log_chunks")
+      .select("data")
+      .where("run_id", "=", run.id)
+      .execute();
+    expect(JSON.stringify(rows)).not.toContain(user.password);
+  });
+});
+
+describe("SSH sudo", () => {
+  async function sudoTarget(name: string, sudoPassword: string) {
+    const user = sshd.users[0]!;
+    const key = await system.admin.client.targets.credentials.create.mutate({
+      name: `${name}-key`,
+      secret: { kind: "ssh_key", username: user.username, privateKey: user.privateKeyPem },
+    });
+    const sudo = await system.admin.client.targets.credentials.create.mutate({
+      name: `${name}-sudo`,
+      secret: { kind: "sudo_password", password: sudoPassword },
+    });
+    return system.admin.client.targets.create.mutate({
+      name,
+      address: "127.0.0.1",
+      port: sshd.port,
+      kind: "ssh",
+      credentialId: key.id,
+      sudoCredentialId: sudo.id,
+    });
+  }
+
+  test("sudo with the target's sudo password runs the command as root, with the run's environment", async () => {
+    const target = await sudoTarget("sudo-ok", sshd.users[0]!.password);
+    const { run } = await execution().runs.start.mutate({
+      action: { type: "command", command: 'echo "$(id -u) $GREETING"' },
+      env: { GREETING: "as root" },
+      sudo: true,
+      targets: { ids: [target.id] },
+    });
+    expect((await finished(run.id)).state).toBe("succeeded");
+    expect((await fullLog(run.id)).map((chunk) => chunk.text).join("")).toBe("0 as root\n");
+  });
+
+  test("a wrong sudo password fails the task; nothing runs, and the password is not shown", async () => {
+    const wrong = "not-the-password-123";
+    const target = await sudoTarget("sudo-wrong", wrong);
+    const { run } = await execution().runs.start.mutate({
+      action: { type: "command", command: "echo ran-as-$(id -u)" },
+      sudo: true,
+      targets: { ids: [target.id] },
+    });
+    expect((await finished(run.id)).state).toBe("failed");
+    const text = (await fullLog(run.id)).map((chunk) => chunk.text).join("");
+    expect(text).not.toContain("ran-as-");
+    expect(text).not.toContain(wrong);
+  });
+});
+
 describe("SSH cancel", () => {
   test("cancelling kills the remote process tree: no process of it survives on the target", async () => {
     const target = await sshTarget("ssh-cancel");
@@ -461,6 +629,53 @@ describe("recovery", () => {
       }
     } finally {
       rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  test("a task whose worker vanished without a trace is failed as lost, and its run finishes", async () => {
+    await worker.stop({ timeoutMs: 5_000 });
+    try {
+      const [id] = await httpTargets("vanished", 1);
+      const { run } = await execution().runs.start.mutate({
+        action: { type: "noop" },
+        targets: { ids: [id!] },
+        timeoutSeconds: 1,
+      });
+      const [task] = (await execution().tasks.list.query({ runId: run.id })).items;
+      // A worker reported the start, then disappeared with its message (as when Redis lost both).
+      await applyReports(system.executionDeps, {
+        logs: [],
+        started: [
+          {
+            type: "started",
+            runId: run.id,
+            taskId: task!.id,
+            attempt: 1,
+            workerId: "gone",
+            at: Date.now() - 5_000,
+          },
+        ],
+        finished: [],
+      });
+      await system.reconciler.stop();
+      const reaper = new Reconciler(system.executionDeps, { intervalMs: 100, lostMarginMs: 1_000 });
+      await reaper.start();
+      try {
+        const done = await finished(run.id);
+        expect(done.state).toBe("failed");
+        expect((await execution().tasks.get.query({ id: task!.id })).error?.kind).toBe("lost");
+      } finally {
+        await reaper.stop();
+        await system.reconciler.start();
+      }
+    } finally {
+      worker = createExecutionWorkerForTests({
+        redis: system.redis.redis,
+        prefix: system.redis.prefix,
+        vaultKeys: system.vaultKeys,
+        localEnabled: true,
+      });
+      await worker.start();
     }
   });
 

@@ -34,6 +34,11 @@ export interface StartSshdOptions {
   maxStartups?: string;
   /** sshd's MaxSessions: sessions (channels) at once per connection; OpenSSH's default is 10. */
   maxSessions?: number;
+  /**
+   * Let the users run anything as root with `sudo`, after typing their password (a sudoers.d file per user,
+   * removed with the user). Needs the `sudo` package.
+   */
+  sudo?: boolean;
 }
 
 /** A temporary system user that can log in to the sshd from {@link startSshd}. */
@@ -162,7 +167,11 @@ function isAlive(pid: number): boolean {
 }
 
 /** Kills every process of `username` (sessions outlive sshd's listener) and deletes the user and home. */
+/** The sudoers.d file that lets a test user use sudo (see `StartSshdOptions.sudo`). */
+const sudoersFile = (username: string) => `/etc/sudoers.d/${username}`;
+
 function deleteUserSync(username: string): void {
+  rmSync(sudoersFile(username), { force: true });
   for (let attempt = 0; attempt < 20; attempt++) {
     const pids = Bun.spawnSync([tools().pgrep, "-u", username])
       .stdout.toString()
@@ -437,6 +446,12 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<Started
   let port = 0;
   try {
     for (let i = 0; i < (options.users ?? 1); i++) accounts.push(await createAccount());
+    if (options.sudo) {
+      if (!existsSync("/usr/bin/sudo"))
+        throw new Error("startSshd({ sudo: true }) needs sudo: apt-get install sudo");
+      for (const { username } of accounts)
+        writeFileSync(sudoersFile(username), `${username} ALL=(ALL:ALL) ALL\n`, { mode: 0o440 });
+    }
     users = await Promise.all(accounts.map((account) => provisionKeys(dir, account)));
     await generateKey(hostKeyPath, "ed25519");
     // getFreePort() can race with another process grabbing the port: retry with a new one.

@@ -41,6 +41,8 @@ export interface RunsTable {
 export interface TasksTable {
   id: Generated<string>;
   run_id: string;
+  /** The run's created_at, copied: the target history index orders by it. */
+  run_created_at: Date;
   seq: number;
   target_id: string;
   target_name: string;

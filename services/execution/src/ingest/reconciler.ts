@@ -34,11 +34,21 @@ export class Reconciler {
   #timer: ReturnType<typeof setInterval> | null = null;
   #busy = false;
   #needsFullPass = false;
+  readonly #lostMarginMs: number;
   /** A re-enqueue pass still to do (it waits while reports are pending). */
   #pendingPass: { minAgeMs: number } | null = null;
 
-  constructor(deps: ExecutionServiceDeps, options: { intervalMs?: number; leaseTtlMs?: number } = {}) {
+  constructor(
+    deps: ExecutionServiceDeps,
+    options: {
+      intervalMs?: number;
+      leaseTtlMs?: number;
+      /** How long past its timeout a silent running task is failed as lost (default two leases + 30 s). */
+      lostMarginMs?: number;
+    } = {},
+  ) {
     this.#deps = deps;
+    this.#lostMarginMs = options.lostMarginMs ?? LOST_MARGIN_MS;
     this.#log = deps.log.child({ component: "reconciler" });
     this.#intervalMs = options.intervalMs ?? 5_000;
     this.#lease = new LeaderLease({
@@ -171,7 +181,7 @@ export class Reconciler {
     const lost = await sql<{ id: string; run_id: string; attempt: number; started_at: Date }>`
       select t.id, t.run_id, t.attempt, t.started_at from tasks t join runs r on r.id = t.run_id
       where t.state = 'running'
-        and t.started_at < now() - make_interval(secs => (r.timeout_seconds * 1000 + ${LOST_MARGIN_MS}) / 1000.0)
+        and t.started_at < now() - make_interval(secs => (r.timeout_seconds * 1000 + ${this.#lostMarginMs}) / 1000.0)
       limit 1000
     `.execute(this.#deps.db);
     if (lost.rows.length === 0) return;

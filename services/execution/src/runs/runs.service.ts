@@ -11,9 +11,9 @@ import type {
   ZStartRunRequestSchema,
 } from "@opsc/contracts/execution/runs";
 import { AppError, callInternal, type InternalCallContext, notFound } from "@opsc/server-kit";
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { z } from "zod";
-import type { ExecutionDatabase } from "../database.ts";
+import type { ExecutionDatabase, RunsTable } from "../database.ts";
 import type { ExecutionServiceDeps } from "../deps.ts";
 import { executionKeys } from "../jobs.ts";
 import { decodeCursor, encodeCursor, toRunDto, toTaskDto } from "./runs.dto.ts";
@@ -162,8 +162,9 @@ export async function startRun(
       );
       const tasks = (
         await sql<{ id: string; seq: number }>`
-          insert into tasks (run_id, seq, target_id, target_name, target_address, target, state, enqueued_at)
-          select ${run.id}::uuid, r.seq, r.target_id, r.target_name, r.target_address, r.target, 'queued',
+          insert into tasks (run_id, run_created_at, seq, target_id, target_name, target_address, target, state, enqueued_at)
+          select ${run.id}::uuid, ${new Date(run.created_at).toISOString()}::timestamptz, r.seq, r.target_id,
+                 r.target_name, r.target_address, r.target, 'queued',
                  case when r.seq < ${window}::int then ${now.toISOString()}::timestamptz else null end
           from jsonb_to_recordset(${rows}::jsonb)
             as r(seq int, target_id uuid, target_name text, target_address text, target jsonb)
@@ -284,26 +285,48 @@ export async function getRun(deps: Pick<ExecutionServiceDeps, "db">, id: string)
 
 type ListInput = z.output<typeof ZListRunsRequestSchema>;
 
-/** Newest first, keyset-paged on (created_at, id): every page is an index range, at a million runs too. */
+/**
+ * Newest first, keyset-paged on (created_at, id): every page is an index range, at a million runs too. With a target,
+ * the walk starts from that target's history instead (tasks by target, newest run first: an index on the task
+ * rows), joining each run, so "the runs on this host" costs a page, not the host's whole history.
+ */
 export async function listRuns(deps: Pick<ExecutionServiceDeps, "db">, input: ListInput) {
-  let query = deps.db.selectFrom("runs").selectAll();
-  if (input.state) query = query.where("state", "=", input.state);
-  if (input.createdBy) query = query.where("created_by", "=", input.createdBy);
-  if (input.targetId)
-    query = query.where("id", "in", (eb) =>
-      eb.selectFrom("tasks").select("run_id").where("target_id", "=", input.targetId!),
-    );
-  if (input.since) query = query.where("created_at", ">=", new Date(input.since));
-  if (input.until) query = query.where("created_at", "<", new Date(input.until));
   const after = decodeCursor(input.cursor, "cursor");
-  if (after)
-    // A row comparison: PostgreSQL walks the (created_at desc, id desc) index from the cursor on.
-    query = query.where(sql<boolean>`(created_at, id) < (${new Date(after.at)}, ${after.id}::uuid)`);
-  const rows = await query
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(input.limit + 1)
-    .execute();
+  let rows: Selectable<RunsTable>[];
+  if (input.targetId) {
+    let query = deps.db
+      .selectFrom("tasks")
+      .innerJoin("runs", "runs.id", "tasks.run_id")
+      .selectAll("runs")
+      .where("tasks.target_id", "=", input.targetId);
+    if (input.state) query = query.where("runs.state", "=", input.state);
+    if (input.createdBy) query = query.where("runs.created_by", "=", input.createdBy);
+    if (input.since) query = query.where("tasks.run_created_at", ">=", new Date(input.since));
+    if (input.until) query = query.where("tasks.run_created_at", "<", new Date(input.until));
+    if (after)
+      query = query.where(
+        sql<boolean>`(tasks.run_created_at, tasks.run_id) < (${new Date(after.at)}, ${after.id}::uuid)`,
+      );
+    rows = await query
+      .orderBy("tasks.run_created_at", "desc")
+      .orderBy("tasks.run_id", "desc")
+      .limit(input.limit + 1)
+      .execute();
+  } else {
+    let query = deps.db.selectFrom("runs").selectAll();
+    if (input.state) query = query.where("state", "=", input.state);
+    if (input.createdBy) query = query.where("created_by", "=", input.createdBy);
+    if (input.since) query = query.where("created_at", ">=", new Date(input.since));
+    if (input.until) query = query.where("created_at", "<", new Date(input.until));
+    if (after)
+      // A row comparison: PostgreSQL walks the (created_at desc, id desc) index from the cursor on.
+      query = query.where(sql<boolean>`(created_at, id) < (${new Date(after.at)}, ${after.id}::uuid)`);
+    rows = await query
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(input.limit + 1)
+      .execute();
+  }
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {
@@ -466,7 +489,7 @@ export async function stopRun(trx: Transaction<ExecutionDatabase>, runId: string
 
 /**
  * Gives a run its final state once no task is queued or running: `cancelled` when a cancel was asked, `failed` when
- * a task failed or timed out (or the failure threshold stopped it), `succeeded` otherwise; with a `run.finished`
+ * a task failed, timed out or was cancelled on its own (or the failure threshold stopped it), `succeeded` otherwise; with a `run.finished`
  * event. A guarded update: it happens once.
  */
 export async function finalizeIfDone(trx: Transaction<ExecutionDatabase>, runId: string) {
@@ -474,7 +497,7 @@ export async function finalizeIfDone(trx: Transaction<ExecutionDatabase>, runId:
     .updateTable("runs")
     .set({
       state: sql`case when cancel_requested_by is not null then 'cancelled'
-                      when failed + timed_out > 0 or stop_reason is not null then 'failed'
+                      when failed + timed_out + cancelled > 0 or stop_reason is not null then 'failed'
                       else 'succeeded' end`,
       finished_at: new Date(),
       started_at: sql`coalesce(started_at, now())`,
