@@ -1,5 +1,5 @@
 // `bun run test`: runs `bun test` over the workspace (extra arguments are passed through, e.g. a path
-// filter), streaming its output, then prints one plain summary line such as `42 passed, 0 failed, 3 skipped`
+// filter), streaming its output, then prints the plain summary line `42 passed, 0 failed` last (`3 skipped` on the line before, when some were)
 // that CI can parse. Exits with bun test's exit code, and non-zero when no test ran.
 import { ROOT } from "./lib/paths.ts";
 import { formatSummary, parseBunTestSummary } from "./lib/test-summary.ts";

@@ -12,5 +12,5 @@ test("parses the totals bun test prints, with or without colours", () => {
 
 test("formats the CI line and only mentions skipped tests when there are some", () => {
   expect(formatSummary({ passed: 42, failed: 0, skipped: 0 })).toBe("42 passed, 0 failed");
-  expect(formatSummary({ passed: 1, failed: 2, skipped: 3 })).toBe("1 passed, 2 failed, 3 skipped");
+  expect(formatSummary({ passed: 1, failed: 2, skipped: 3 })).toBe("3 skipped\n1 passed, 2 failed");
 });
