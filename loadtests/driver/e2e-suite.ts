@@ -20,8 +20,9 @@ import type { Suite } from "./suites.ts";
 
 const TARGETS = Number(process.env.BENCH_E2E_TARGETS ?? 10_000);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
-const LATENCY_RUN_SIZE = 100;
-const LATENCY_RUNS_PER_SECOND = 10;
+/** 1,000 tasks/s as runs of LATENCY_RUN_SIZE targets: 10 × 100 by default (bursts of 100), or e.g. 100 × 10. */
+const LATENCY_RUN_SIZE = Number(process.env.BENCH_LATENCY_RUN_SIZE ?? 100);
+const LATENCY_RUNS_PER_SECOND = Math.round(1_000 / LATENCY_RUN_SIZE);
 const WORKER_CONCURRENCY = 500;
 
 interface E2eContext {
