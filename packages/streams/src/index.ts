@@ -30,7 +30,10 @@ export type { HandlerContext } from "./handler-context.ts";
 export {
   consumerGroupName,
   defaultConsumerName,
+  EXECUTION_WORKER_GROUP,
+  executionKeys,
   leaderKey,
+  REPORTS_GROUP,
   type StreamKeys,
   streamKeys,
 } from "./keys.ts";

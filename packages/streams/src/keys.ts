@@ -49,6 +49,36 @@ export function consumerGroupName(worker: string): string {
   return worker;
 }
 
+/**
+ * The execution path's other Redis keys, one place. Reports and log chunks go from workers to the service through
+ * `reports` (one consumer group, the service); a run's output is also on its own live stream for tailing.
+ */
+export function executionKeys(prefix: string) {
+  assertKeyPart("prefix", prefix);
+  const base = `${prefix}:execution`;
+  return {
+    /** Workers' task reports and log chunks, consumed in batches by the execution service. */
+    reports: `${base}:reports`,
+    /** A run's live output (entry id = the chunk's offset); trimmed, and expired after the run. */
+    liveLog: (runId: string) => `${base}:log:${runId}`,
+    /** Pub/sub channel: `run:<id>` or `task:<id>` to cancel. */
+    cancelChannel: `${base}:cancel`,
+    /** Set while a run is being cancelled or stopped: workers skip its tasks that have not started. */
+    runStopped: (runId: string) => `${base}:stopped:run:${runId}`,
+    taskStopped: (taskId: string) => `${base}:stopped:task:${taskId}`,
+    /** Held by the task running on a target when its run is exclusive. */
+    targetLock: (targetId: string) => `${base}:lock:target:${targetId}`,
+    /** Present while Redis still holds what the service enqueued; its absence means Redis lost its data. */
+    epoch: `${base}:epoch`,
+  };
+}
+
+/** The consumer group of the execution service on the reports stream. */
+export const REPORTS_GROUP = "execution-service";
+
+/** The consumer group of the execution workers on their task streams (`execution.<group>`). */
+export const EXECUTION_WORKER_GROUP = consumerGroupName("execution-worker");
+
 /** A consumer name unique to this process: `host-pid-random`, so a restarted replica never inherits a dead one's name. */
 export function defaultConsumerName(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;

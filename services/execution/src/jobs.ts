@@ -32,28 +32,4 @@ export function taskCatalog(groups: readonly string[], leaseMs = TASK_LEASE_MS):
   return catalog;
 }
 
-/**
- * The execution path's other Redis keys, one place. Reports and log chunks go from workers to the service through
- * `reports` (one consumer group, the service); a run's output is also on its own live stream for tailing.
- */
-export function executionKeys(prefix: string) {
-  const base = `${prefix}:execution`;
-  return {
-    /** Workers' task reports and log chunks, consumed in batches by the execution service. */
-    reports: `${base}:reports`,
-    /** A run's live output (entry id = the chunk's offset); trimmed, and expired after the run. */
-    liveLog: (runId: string) => `${base}:log:${runId}`,
-    /** Pub/sub channel: `run:<id>` or `task:<id>` to cancel. */
-    cancelChannel: `${base}:cancel`,
-    /** Set while a run is being cancelled or stopped: workers skip its tasks that have not started. */
-    runStopped: (runId: string) => `${base}:stopped:run:${runId}`,
-    taskStopped: (taskId: string) => `${base}:stopped:task:${taskId}`,
-    /** Held by the task running on a target when its run is exclusive. */
-    targetLock: (targetId: string) => `${base}:lock:target:${targetId}`,
-    /** Present while Redis still holds what the service enqueued; its absence means Redis lost its data. */
-    epoch: `${base}:epoch`,
-  };
-}
-
-/** The consumer group of the execution service on the reports stream. */
-export const REPORTS_GROUP = "execution-service";
+export { EXECUTION_WORKER_GROUP, executionKeys, REPORTS_GROUP } from "@opsc/streams";

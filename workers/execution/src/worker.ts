@@ -1,5 +1,5 @@
 import type { TTaskMessage, TTaskReport } from "@opsc/contracts/execution/messages";
-import { executionKeys, TASK_LEASE_MS, taskCatalog } from "@opsc/execution/jobs";
+import { EXECUTION_WORKER_GROUP, executionKeys, TASK_LEASE_MS, taskCatalog } from "@opsc/execution/jobs";
 import { ReportWriter } from "@opsc/execution/reports";
 import type { ArtifactOptions, SavedArtifact } from "@opsc/executors";
 import type { Logger } from "@opsc/logger";
@@ -101,7 +101,7 @@ export class ExecutionWorker {
     this.consumer = new StreamConsumer({
       redis: options.redis,
       prefix: options.prefix,
-      group: "execution-worker",
+      group: EXECUTION_WORKER_GROUP,
       ...(options.workerId ? { consumer: options.workerId } : {}),
       catalog,
       handlers: handlers as JobHandlers<typeof catalog>,
@@ -129,7 +129,7 @@ export class ExecutionWorker {
         redis: this.#options.redis,
         prefix: this.#options.prefix,
         stream: `execution.${group}`,
-        group: "execution-worker",
+        group: EXECUTION_WORKER_GROUP,
       }),
     );
     this.#started = true;
