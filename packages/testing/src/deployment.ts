@@ -109,10 +109,20 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       await step().catch((error: unknown) => console.error("deployment cleanup:", error));
   };
 
-  async function startSystemWorker(env: Record<string, string>, fixedPort?: number) {
+  /**
+   * Starts a worker process (`workers/<kind>/src/main.ts`) with what every worker gets (Redis, the internal token,
+   * the vault keys, a short shutdown so that stop() stays within its grace period) plus `env`; it is ready when its
+   * /readyz answers.
+   */
+  async function startWorker(
+    kind: "system" | "execution",
+    env: Record<string, string>,
+    list: (StartedProcess & { port: number })[],
+    fixedPort?: number,
+  ) {
     const port = fixedPort ?? (await getFreePort());
     const child = await startProcess({
-      cmd: [process.execPath, join(root, "workers", "system", "src", "main.ts")],
+      cmd: [process.execPath, join(root, "workers", kind, "src", "main.ts")],
       cwd: root,
       env: {
         HOST: "127.0.0.1",
@@ -122,11 +132,8 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
         REDIS_PREFIX: redis.prefix,
         INTERNAL_TOKEN: internalToken,
         VAULT_KEYS: vaultKeys,
-        TARGETS_INTERNAL_URL: `http://127.0.0.1:${targets}`,
-        DISCOVERY_INTERNAL_URL: `http://127.0.0.1:${discovery}`,
         // Within stop()'s grace period: what is still running is left for another replica to reclaim.
         SHUTDOWN_TIMEOUT_MS: "2000",
-        ...options.workerEnv,
         ...env,
         PORT: String(port),
       },
@@ -135,39 +142,30 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
     });
     const worker = Object.assign(child, { port });
     processes.push(worker);
-    workers.push(worker);
+    list.push(worker);
     return worker;
   }
 
-  const executionWorkers: (StartedProcess & { port: number })[] = [];
-  async function startExecutionWorker(env: Record<string, string>) {
-    const port = await getFreePort();
-    const child = await startProcess({
-      cmd: [process.execPath, join(root, "workers", "execution", "src", "main.ts")],
-      cwd: root,
-      env: {
-        HOST: "127.0.0.1",
-        NODE_ENV: "production",
-        LOG_LEVEL: options.logLevel ?? "warn",
-        REDIS_URL: redis.url,
-        REDIS_PREFIX: redis.prefix,
-        INTERNAL_TOKEN: internalToken,
-        VAULT_KEYS: vaultKeys,
-        SHUTDOWN_TIMEOUT_MS: "2000",
-        OBJECT_STORE: "fs",
-        OBJECT_STORE_PATH: objectsDir,
-        ...options.executionWorkerEnv,
+  const startSystemWorker = (env: Record<string, string>, fixedPort?: number) =>
+    startWorker(
+      "system",
+      {
+        TARGETS_INTERNAL_URL: `http://127.0.0.1:${targets}`,
+        DISCOVERY_INTERNAL_URL: `http://127.0.0.1:${discovery}`,
+        ...options.workerEnv,
         ...env,
-        PORT: String(port),
       },
-      readyUrl: `http://127.0.0.1:${port}/readyz`,
-      timeoutMs: 60_000,
-    });
-    const worker = Object.assign(child, { port });
-    processes.push(worker);
-    executionWorkers.push(worker);
-    return worker;
-  }
+      workers,
+      fixedPort,
+    );
+
+  const executionWorkers: (StartedProcess & { port: number })[] = [];
+  const startExecutionWorker = (env: Record<string, string>) =>
+    startWorker(
+      "execution",
+      { OBJECT_STORE: "fs", OBJECT_STORE_PATH: objectsDir, ...options.executionWorkerEnv, ...env },
+      executionWorkers,
+    );
 
   try {
     const common = {

@@ -1,9 +1,9 @@
-import { recordAudits, recordEvents } from "@opsc/audit";
+import { recordEvents } from "@opsc/audit";
 import type { THealthCheckTarget, THealthResult } from "@opsc/contracts/targets/health";
 import { notFound } from "@opsc/server-kit";
 import { type Kysely, sql } from "kysely";
 import type { TargetsDatabase } from "../database.ts";
-import { toConnectionTarget } from "../targets/connection-target.ts";
+import { auditFirstUsePins, toConnectionTarget } from "../targets/connection-target.ts";
 import type { TargetsTable } from "../targets/targets.table.ts";
 
 export interface HealthDeps {
@@ -133,20 +133,7 @@ export async function recordResults(deps: HealthDeps, results: THealthResult[]) 
         },
       })),
     ]);
-    await recordAudits(
-      trx,
-      { actorId: null, apiKeyId: null, sourceIp: null, requestId: null, isSystem: true },
-      pinned.rows.map((row) => ({
-        action: "target.host_key_pinned",
-        resourceType: "target",
-        resourceId: row.id,
-        after: {
-          algorithm: row.host_key_algorithm,
-          fingerprintSha256: row.host_key_fingerprint,
-          by: "health check, first use",
-        },
-      })),
-    );
+    await auditFirstUsePins(trx, pinned.rows, "health check, first use");
     return { recorded: results.length, changed: transitions.length };
   });
 }

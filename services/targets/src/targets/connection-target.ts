@@ -1,3 +1,4 @@
+import { recordAudits } from "@opsc/audit";
 import type { THealthCheckTarget } from "@opsc/contracts/targets/health";
 
 /** A target row with its credential's columns joined in, as the health sweep and run resolution select it. */
@@ -38,4 +39,22 @@ export function toConnectionTarget(row: ConnectionRow): THealthCheckTarget {
           }
         : null,
   };
+}
+
+/** Audits host keys pinned on first use by a worker (health check or task): the system did it, not a person. */
+export async function auditFirstUsePins(
+  trx: Parameters<typeof recordAudits>[0],
+  pinned: { id: string; host_key_algorithm: string; host_key_fingerprint: string }[],
+  by: string,
+): Promise<void> {
+  await recordAudits(
+    trx,
+    { actorId: null, apiKeyId: null, sourceIp: null, requestId: null, isSystem: true },
+    pinned.map((row) => ({
+      action: "target.host_key_pinned",
+      resourceType: "target",
+      resourceId: row.id,
+      after: { algorithm: row.host_key_algorithm, fingerprintSha256: row.host_key_fingerprint, by },
+    })),
+  );
 }

@@ -1,10 +1,10 @@
-import { recordAudits, recordEvents } from "@opsc/audit";
+import { recordEvents } from "@opsc/audit";
 import type { TExecutionTarget } from "@opsc/contracts/execution/actions";
 import { AppError } from "@opsc/server-kit";
 import { type Kysely, sql } from "kysely";
 import type { TargetsDatabase } from "../database.ts";
 import { parseSelector, selectorCondition } from "../selector/selector.ts";
-import { toConnectionTarget } from "./connection-target.ts";
+import { auditFirstUsePins, toConnectionTarget } from "./connection-target.ts";
 
 /** The most targets one run may have. */
 export const MAX_RUN_TARGETS = 50_000;
@@ -109,20 +109,7 @@ export async function pinObservedHostKeys(
         payload: { targetId: row.id, name: row.name, expected: row.expected, observed: row.observed },
       })),
     );
-    await recordAudits(
-      trx,
-      { actorId: null, apiKeyId: null, sourceIp: null, requestId: null, isSystem: true },
-      pinned.rows.map((row) => ({
-        action: "target.host_key_pinned",
-        resourceType: "target",
-        resourceId: row.id,
-        after: {
-          algorithm: row.host_key_algorithm,
-          fingerprintSha256: row.host_key_fingerprint,
-          by: "execution, first use",
-        },
-      })),
-    );
+    await auditFirstUsePins(trx, pinned.rows, "execution, first use");
     return { pinned: pinned.rows.length };
   });
 }
