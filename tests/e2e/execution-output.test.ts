@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import type { TRun } from "@opsc/contracts/execution/runs";
-import { createOpsClient, type OpsClient } from "@opsc/sdk";
+import type { OpsClient } from "@opsc/sdk";
 import { type Deployment, startDeployment } from "@opsc/testing";
+import { deploymentAdmin } from "../support/deployment-admin.ts";
 
-const PASSWORD = "output admin password";
 const OUTPUT_BYTES = 250_000_000;
 let deployment: Deployment;
 let ops: OpsClient;
@@ -20,23 +20,7 @@ beforeAll(async () => {
     executionWorkers: 1,
     executionWorkerEnv: { EXECUTION_LOCAL_ENABLED: "true" },
   });
-  const url = deployment.url;
-  await fetch(`${url}/api/v1/auth/setup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      token: deployment.setupToken,
-      email: "root@example.com",
-      name: "Root",
-      password: PASSWORD,
-    }),
-  });
-  const signIn = await fetch(`${url}/api/auth/sign-in/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: url },
-    body: JSON.stringify({ email: "root@example.com", password: PASSWORD }),
-  });
-  ops = createOpsClient({ baseUrl: url, token: signIn.headers.get("set-auth-token")! });
+  ops = await deploymentAdmin(deployment);
 }, 120_000);
 
 afterAll(async () => {

@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { TRun } from "@opsc/contracts/execution/runs";
-import { createOpsClient, type OpsClient } from "@opsc/sdk";
+import type { OpsClient } from "@opsc/sdk";
 import { type Deployment, startDeployment } from "@opsc/testing";
+import { deploymentAdmin } from "../support/deployment-admin.ts";
 
-const PASSWORD = "recovery admin password";
 let deployment: Deployment;
 let ops: OpsClient;
 
@@ -17,23 +17,7 @@ beforeAll(async () => {
     // A short lease so that the dead worker's tasks are reclaimed within seconds.
     executionWorkerEnv: { EXECUTION_TASK_LEASE_MS: "3000", EXECUTION_CONCURRENCY: "4" },
   });
-  const url = deployment.url;
-  await fetch(`${url}/api/v1/auth/setup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      token: deployment.setupToken,
-      email: "root@example.com",
-      name: "Root",
-      password: PASSWORD,
-    }),
-  });
-  const signIn = await fetch(`${url}/api/auth/sign-in/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: url },
-    body: JSON.stringify({ email: "root@example.com", password: PASSWORD }),
-  });
-  ops = createOpsClient({ baseUrl: url, token: signIn.headers.get("set-auth-token")! });
+  ops = await deploymentAdmin(deployment);
 }, 120_000);
 
 afterAll(async () => {

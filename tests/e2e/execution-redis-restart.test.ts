@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TRun } from "@opsc/contracts/execution/runs";
-import { createOpsClient, type OpsClient } from "@opsc/sdk";
+import type { OpsClient } from "@opsc/sdk";
 import { type Deployment, getFreePort, startDeployment } from "@opsc/testing";
 import type { Subprocess } from "bun";
+import { deploymentAdmin } from "../support/deployment-admin.ts";
 
-const PASSWORD = "restart admin password";
 let deployment: Deployment;
 let ops: OpsClient;
 let redis: Subprocess;
@@ -51,23 +51,7 @@ beforeAll(async () => {
   redis = await startRedis();
   process.env.TEST_REDIS_URL = `redis://127.0.0.1:${port}`;
   deployment = await startDeployment({ executionWorkers: 1 });
-  const url = deployment.url;
-  await fetch(`${url}/api/v1/auth/setup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      token: deployment.setupToken,
-      email: "root@example.com",
-      name: "Root",
-      password: PASSWORD,
-    }),
-  });
-  const signIn = await fetch(`${url}/api/auth/sign-in/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: url },
-    body: JSON.stringify({ email: "root@example.com", password: PASSWORD }),
-  });
-  ops = createOpsClient({ baseUrl: url, token: signIn.headers.get("set-auth-token")! });
+  ops = await deploymentAdmin(deployment);
 }, 120_000);
 
 afterAll(async () => {
