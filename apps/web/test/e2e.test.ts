@@ -6,7 +6,13 @@ import { join } from "node:path";
 import { type Deployment, startDeployment } from "@opsc/testing";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { collectPageErrors, launchChromium } from "./support/browser.ts";
+import {
+  collectPageErrors,
+  launchChromium,
+  screenshotPage,
+  submitSignIn,
+  waitForToast,
+} from "./support/browser.ts";
 import { ensureBuild } from "./support/build.ts";
 import { totpFromUri } from "./support/totp.ts";
 
@@ -52,23 +58,13 @@ afterAll(async () => {
   for (const step of steps) await step().catch((error: unknown) => console.error("cleanup:", error));
 }, 60_000);
 
-async function screenshot(name: string) {
-  // Full-page captures of a scrolled page draw the sticky sidebar mid-page.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
+const screenshot = (name: string) => screenshotPage(page, SCREENSHOTS, name);
 
 async function signIn(credentials: { email: string; password: string }) {
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel("E-mail").fill(credentials.email);
-  await page.getByLabel("Password").fill(credentials.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, base, credentials);
 }
 
-/** Waits for a success toast (the polite live region at the bottom right). */
-async function toast(text: string) {
-  await page.getByRole("status").filter({ hasText: text }).first().waitFor();
-}
+const toast = (text: string) => waitForToast(page, text);
 
 async function signOut() {
   await page.getByRole("button", { name: "Sign out" }).click();

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createOpsClient, type OpsClient } from "@opsc/sdk";
 import { type Deployment, startDeployment } from "@opsc/testing";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { collectPageErrors, launchChromium } from "./support/browser.ts";
+import { collectPageErrors, launchChromium, screenshotPage, submitSignIn } from "./support/browser.ts";
 import { ensureBuild } from "./support/build.ts";
 
 setDefaultTimeout(60_000);
@@ -55,16 +55,10 @@ afterAll(async () => {
   for (const step of steps) await step().catch((error: unknown) => console.error("cleanup:", error));
 }, 60_000);
 
-async function screenshot(name: string) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
+const screenshot = (name: string) => screenshotPage(page, SCREENSHOTS, name);
 
 async function signIn(credentials: { email: string; password: string }) {
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel("E-mail").fill(credentials.email);
-  await page.getByLabel("Password").fill(credentials.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, base, credentials);
   await page.waitForURL(`${base}/`);
 }
 

@@ -1,5 +1,6 @@
-// The new pages' document shells from the production server (no API behind it): their data is loaded in the
-// browser, so the server must render the frame without touching the SDK or the chart library's DOM code.
+// The app pages' document shells from the production server (no API behind it): their data (and, on the runs pages,
+// the task pages and the live log) is loaded in the browser, so the server must render the frame without touching
+// the SDK or the chart library's DOM code.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ beforeAll(async () => {
   const handle = await createWebHandler({
     buildDir: BUILD_DIR,
     apiUrl: "http://127.0.0.1:9",
-    services: ["auth", "users", "targets"],
+    services: ["auth", "users", "targets", "execution"],
     logLevel: "silent",
   });
   server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: handle });
@@ -26,7 +27,7 @@ afterAll(async () => {
   await server?.stop(true);
 });
 
-describe("targets and credentials pages", () => {
+describe("targets, credentials and runs pages", () => {
   test.each([
     "/targets",
     "/targets?selector=env%3Dprod&pages=abc",
@@ -34,6 +35,10 @@ describe("targets and credentials pages", () => {
     "/targets/preview?selector=env%3Dprod",
     "/targets/export?format=yaml",
     "/credentials",
+    "/runs",
+    "/runs?state=running&mine=1&pages=abc",
+    "/runs/new?selector=env%3Dprod",
+    "/runs/0b6f2c1e-1111-4e4e-9999-123456789abc?state=failed&q=web&task=x",
   ])("%s renders the document shell", async (path) => {
     const res = await fetch(`${base}${path}`);
     expect(res.status).toBe(200);
@@ -48,6 +53,7 @@ describe("targets and credentials pages", () => {
     const server = readFileSync(join(BUILD_DIR, "server", "index.js"), "utf8");
     expect(server).not.toContain("createOpsClient");
     expect(server).not.toContain("httpBatchLink");
+    expect(server).not.toContain("httpSubscriptionLink");
   });
 
   test("the chart library is a separate chunk, fetched only by the detail page", () => {

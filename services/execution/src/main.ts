@@ -1,11 +1,8 @@
-import { OutboxRelay } from "@opsc/audit";
 import type { IdentityRouter } from "@opsc/auth/internal";
-import { createDb } from "@opsc/db";
-import { createLogger } from "@opsc/logger";
 import { createObjectStore } from "@opsc/objectstore";
-import { createInternalClient, IdentityCache, serveUntilSignal } from "@opsc/server-kit";
+import { createInternalClient, serveUntilSignal } from "@opsc/server-kit";
+import { startServiceRuntime } from "@opsc/server-kit/runtime";
 import type { TargetsInternalRouter } from "@opsc/targets/internal";
-import Redis from "ioredis";
 import { createExecutionApp } from "./app.ts";
 import { EXECUTION_SCHEMA, type ExecutionDatabase } from "./database.ts";
 import { loadEnv } from "./env.ts";
@@ -15,28 +12,13 @@ import { migrate } from "./migrate.ts";
 import { Dispatcher } from "./runs/dispatch.ts";
 
 const env = loadEnv();
-const log = createLogger({ service: "execution", level: env.LOG_LEVEL });
-
-if (env.database.migrateOnStart) await migrate(env.database.databaseUrl);
-const { db } = createDb<ExecutionDatabase>({
-  url: env.database.databaseUrl,
-  schema: EXECUTION_SCHEMA,
-  poolMax: env.database.poolMax,
-});
-const redis = new Redis(env.redis.redisUrl, { maxRetriesPerRequest: 3 });
-const prefix = env.redis.redisPrefix;
-const identityCache = new IdentityCache({ redis, prefix, ttlMs: env.redis.identityCacheTtlMs });
-const relay = new OutboxRelay({
-  db,
-  redis,
-  redisPrefix: prefix,
+const { log, db, redis, prefix, identityCache, close } = await startServiceRuntime<ExecutionDatabase>({
   service: "execution",
   schema: EXECUTION_SCHEMA,
-  listenUrl: env.database.databaseUrl,
+  env,
+  migrate,
   domainEvents: true,
-  log,
 });
-await relay.start();
 
 const identity = createInternalClient<IdentityRouter>({
   baseUrl: env.AUTH_INTERNAL_URL,
@@ -69,12 +51,5 @@ serveUntilSignal(app, {
   port: env.PORT,
   log,
   service: "execution",
-  close: [
-    () => reconciler.stop(),
-    () => ingester.stop(),
-    () => relay.stop(),
-    () => redis.disconnect(),
-    () => objectStore.close(),
-    () => db.destroy(),
-  ],
+  close: [() => reconciler.stop(), () => ingester.stop(), ...close, () => objectStore.close()],
 });

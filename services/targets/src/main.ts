@@ -1,41 +1,19 @@
-import { OutboxRelay } from "@opsc/audit";
 import type { IdentityRouter } from "@opsc/auth/internal";
-import { createDb } from "@opsc/db";
-import { createLogger } from "@opsc/logger";
-import { createInternalClient, IdentityCache, serveUntilSignal } from "@opsc/server-kit";
-import Redis from "ioredis";
+import { createInternalClient, serveUntilSignal } from "@opsc/server-kit";
+import { startServiceRuntime } from "@opsc/server-kit/runtime";
 import { createTargetsApp } from "./app.ts";
 import { TARGETS_SCHEMA, type TargetsDatabase } from "./database.ts";
 import { loadEnv } from "./env.ts";
 import { migrate } from "./migrate.ts";
 
 const env = loadEnv();
-const log = createLogger({ service: "targets", level: env.LOG_LEVEL });
-
-if (env.database.migrateOnStart) await migrate(env.database.databaseUrl);
-const { db } = createDb<TargetsDatabase>({
-  url: env.database.databaseUrl,
-  schema: TARGETS_SCHEMA,
-  poolMax: env.database.poolMax,
-});
-const redis = new Redis(env.redis.redisUrl, { maxRetriesPerRequest: 3 });
-const identityCache = new IdentityCache({
-  redis,
-  prefix: env.redis.redisPrefix,
-  ttlMs: env.redis.identityCacheTtlMs,
-});
-const relay = new OutboxRelay({
-  db,
-  redis,
-  redisPrefix: env.redis.redisPrefix,
+const { log, db, redis, identityCache, close } = await startServiceRuntime<TargetsDatabase>({
   service: "targets",
   schema: TARGETS_SCHEMA,
-  listenUrl: env.database.databaseUrl,
+  env,
+  migrate,
   domainEvents: true,
-  log,
 });
-await relay.start();
-
 const identity = createInternalClient<IdentityRouter>({
   baseUrl: env.AUTH_INTERNAL_URL,
   name: "identity",
@@ -53,10 +31,4 @@ const app = createTargetsApp({
   internalToken: env.internal.internalToken,
   trustedProxies: env.internal.trustedProxies,
 });
-serveUntilSignal(app, {
-  host: env.HOST,
-  port: env.PORT,
-  log,
-  service: "targets",
-  close: [() => relay.stop(), () => redis.disconnect(), () => db.destroy()],
-});
+serveUntilSignal(app, { host: env.HOST, port: env.PORT, log, service: "targets", close });

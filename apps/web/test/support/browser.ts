@@ -36,3 +36,26 @@ export function collectPageErrors(page: Page, errors: string[]): void {
       errors.push(message.text());
   });
 }
+
+/** A full-page screenshot `<dir>/<name>.png`, from the top (a scrolled page draws the sticky sidebar mid-page). */
+export async function screenshotPage(page: Page, dir: string, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}
+
+/** Waits for a toast with `text` (the polite live region at the bottom right). */
+export async function waitForToast(page: Page, text: string): Promise<void> {
+  await page.getByRole("status").filter({ hasText: text }).first().waitFor();
+}
+
+/** Fills and submits the sign-in form; the caller waits for where it should land (home, or the 2FA step). */
+export async function submitSignIn(
+  page: Page,
+  base: string,
+  credentials: { email: string; password: string },
+): Promise<void> {
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel("E-mail").fill(credentials.email);
+  await page.getByLabel("Password").fill(credentials.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}

@@ -12,6 +12,7 @@ import {
 import { unplacedErrors } from "../../lib/targets.presenter.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
+import { ConfirmDeleteForm } from "../ui/confirm-delete-form.tsx";
 import { Dialog } from "../ui/dialog.tsx";
 import { CheckboxField, SelectField, TextField } from "../ui/field.tsx";
 import { TextareaField } from "../ui/textarea-field.tsx";
@@ -184,25 +185,15 @@ export function DeleteCredentialDialog({ row, onClose }: { row: CredentialRow | 
       }
     >
       {row ? (
-        <fetcher.Form method="post" className="space-y-4">
-          <input type="hidden" name="intent" value="delete" />
-          <input type="hidden" name="id" value={row.id} />
-          <input type="hidden" name="label" value={row.name} />
-          {result && !result.ok ? <Alert tone="error">{result.message}</Alert> : null}
-          <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={close} autoFocus>
-              Cancel
-            </Button>
-            <Button
-              type="submit"
-              variant="danger"
-              isPending={fetcher.state !== "idle"}
-              pendingLabel="Deleting…"
-            >
-              Delete credential
-            </Button>
-          </div>
-        </fetcher.Form>
+        <ConfirmDeleteForm
+          fetcher={fetcher}
+          intent="delete"
+          id={row.id}
+          label={row.name}
+          result={result}
+          onCancel={close}
+          submitLabel="Delete credential"
+        />
       ) : null}
     </Dialog>
   );

@@ -7,6 +7,7 @@ import { type ScanFormValues, scanFormValues } from "../../lib/discovery.present
 import { unplacedErrors } from "../../lib/targets.presenter.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
+import { ConfirmDeleteForm } from "../ui/confirm-delete-form.tsx";
 import { Dialog } from "../ui/dialog.tsx";
 import { CheckboxField, TextField } from "../ui/field.tsx";
 import { useResultToast, useToast } from "../ui/toast.tsx";
@@ -224,25 +225,15 @@ export function DeleteScanDialog({
       description="The scan is removed with all its runs and results. Targets imported from it stay."
     >
       {scan ? (
-        <fetcher.Form method="post" className="space-y-4">
-          <input type="hidden" name="intent" value="delete-scan" />
-          <input type="hidden" name="id" value={scan.id} />
-          <input type="hidden" name="label" value={scan.name} />
-          {result && !result.ok ? <Alert tone="error">{result.message}</Alert> : null}
-          <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={dismiss} autoFocus>
-              Cancel
-            </Button>
-            <Button
-              type="submit"
-              variant="danger"
-              isPending={fetcher.state !== "idle"}
-              pendingLabel="Deleting…"
-            >
-              Delete scan
-            </Button>
-          </div>
-        </fetcher.Form>
+        <ConfirmDeleteForm
+          fetcher={fetcher}
+          intent="delete-scan"
+          id={scan.id}
+          label={scan.name}
+          result={result}
+          onCancel={dismiss}
+          submitLabel="Delete scan"
+        />
       ) : null}
     </Dialog>
   );

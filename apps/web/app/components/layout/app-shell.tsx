@@ -3,9 +3,18 @@ import type { ReactNode } from "react";
 import { Form, NavLink } from "react-router";
 import { hasRole } from "../../lib/roles.ts";
 import { RoleBadge } from "../ui/badge.tsx";
-import { DocsIcon, HomeIcon, ProfileIcon, SignOutIcon, UsersIcon } from "./icons.tsx";
+import {
+  CredentialsIcon,
+  DiscoveryIcon,
+  DocsIcon,
+  HomeIcon,
+  ProfileIcon,
+  RunsIcon,
+  SignOutIcon,
+  TargetsIcon,
+  UsersIcon,
+} from "./icons.tsx";
 import { Logo } from "./logo.tsx";
-import { CredentialsIcon, DiscoveryIcon, RunsIcon, TargetsIcon } from "./nav-icons.tsx";
 import { ThemeToggle } from "./theme-toggle.tsx";
 
 const navItemClass = ({ isActive }: { isActive: boolean }) =>

@@ -63,3 +63,38 @@ export const SignOutIcon = () => (
     <path d="M15 4h4v16h-4M10 8l-4 4 4 4M6 12h10" />
   </Icon>
 );
+
+/** Two stacked servers. */
+export const TargetsIcon = () => (
+  <Icon>
+    <rect x="3" y="4" width="18" height="7" rx="1.5" />
+    <rect x="3" y="13" width="18" height="7" rx="1.5" />
+    <path d="M7 7.5h.01M7 16.5h.01M11 7.5h6M11 16.5h6" />
+  </Icon>
+);
+
+/** A key. */
+export const CredentialsIcon = () => (
+  <Icon>
+    <circle cx="8" cy="15" r="4" />
+    <path d="m11 12 9-9M16 7l3 3M14 9l2 2" />
+  </Icon>
+);
+
+/** A radar sweep. */
+export const DiscoveryIcon = () => (
+  <Icon>
+    <circle cx="12" cy="12" r="9" />
+    <circle cx="12" cy="12" r="4.5" />
+    <path d="M12 12 18.5 5.5" />
+    <path d="M16 15.5h.01" />
+  </Icon>
+);
+
+/** A terminal prompt. */
+export const RunsIcon = () => (
+  <Icon>
+    <rect x="3" y="4" width="18" height="16" rx="2" />
+    <path d="m7 9 3 3-3 3M12 15h5" />
+  </Icon>
+);

@@ -18,6 +18,7 @@ import { PageHeader } from "../layout/app-shell.tsx";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
 import { Card } from "../ui/card.tsx";
+import { ConfirmDeleteForm } from "../ui/confirm-delete-form.tsx";
 import { Dialog } from "../ui/dialog.tsx";
 import { useResultToast, useToast } from "../ui/toast.tsx";
 import { AttachedCredentials } from "./attached-credentials.tsx";
@@ -208,25 +209,15 @@ function DeleteTargetDialog({
       title={`Delete ${target.name}?`}
       description="The target and its health history are removed for good. Disabling keeps them instead."
     >
-      <fetcher.Form method="post" className="space-y-4">
-        <input type="hidden" name="intent" value="delete" />
-        <input type="hidden" name="id" value={target.id} />
-        <input type="hidden" name="label" value={target.name} />
-        {result && !result.ok ? <Alert tone="error">{result.message}</Alert> : null}
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose} autoFocus>
-            Cancel
-          </Button>
-          <Button
-            type="submit"
-            variant="danger"
-            isPending={fetcher.state !== "idle"}
-            pendingLabel="Deleting…"
-          >
-            Delete target
-          </Button>
-        </div>
-      </fetcher.Form>
+      <ConfirmDeleteForm
+        fetcher={fetcher}
+        intent="delete"
+        id={target.id}
+        label={target.name}
+        result={result}
+        onCancel={onClose}
+        submitLabel="Delete target"
+      />
     </Dialog>
   );
 }
