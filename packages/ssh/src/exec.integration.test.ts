@@ -115,6 +115,17 @@ describe("execCommand output and exit status", () => {
     }
   });
 
+  test("a command refused a session (the server's MaxSessions) waits for one instead of failing", async () => {
+    // OpenSSH allows 10 sessions per connection: ten commands hold them, the eleventh is refused at first.
+    const holders = Array.from({ length: 10 }, () => execCommand(connection, "sleep 0.5"));
+    await Bun.sleep(100);
+    const out = collector();
+    const eleventh = await execCommand(connection, "echo ok", out);
+    expect(eleventh.exitCode).toBe(0);
+    expect(out.text()).toBe("ok\n");
+    expect((await Promise.all(holders)).map((result) => result.exitCode)).toEqual(Array(10).fill(0));
+  });
+
   test("shellQuote'd values reach the remote command unchanged", async () => {
     const value = `it's "quoted" $HOME \`id\` $(id) ; rm -rf / # \n*`;
     const out = collector();

@@ -64,6 +64,8 @@ export interface ExecResult {
 const CLOSE_AFTER_KILL_MS = 3_000;
 // How long a cancel keeps asking for a channel for the kill script when the server refuses one.
 const KILL_CHANNEL_RETRY_MS = 10_000;
+// How long a command keeps asking for its channel: sessions just closed on our side may still count on the server's.
+const COMMAND_CHANNEL_RETRY_MS = 2_000;
 
 /** An exec channel whose exit status and close are tracked from the moment ssh2 hands it over. */
 interface ExecChannel {
@@ -102,18 +104,25 @@ function openExecChannel(client: Client, command: string): Promise<ExecChannel> 
 }
 
 /**
- * Opens the kill script's channel. A server refuses sessions beyond its limit (OpenSSH: MaxSessions, 10), which
- * a connection running many commands reaches when several are cancelled at once. Each finished kill frees two
- * sessions (its own and the command's), so refused ones retry while the connection is up. With every session
- * taken by commands no kill can start: callers running many commands on one connection keep one free.
+ * Opens a channel, asking again while the server refuses it. A server refuses sessions beyond its limit (OpenSSH:
+ * MaxSessions, 10), and it frees a session a little after our side saw it close, so a connection that runs many
+ * short commands meets brief refusals; a connection running many commands reaches the limit when several are
+ * cancelled at once (each finished kill frees two sessions, its own and the command's). Only refusals are retried,
+ * and only while the connection is up. With every session taken by commands no kill can start: callers running many
+ * commands on one connection keep one free.
  */
-async function openKillChannel(connection: SshConnection, command: string): Promise<ExecChannel> {
-  const deadline = performance.now() + KILL_CHANNEL_RETRY_MS;
+async function openChannelRetrying(
+  connection: SshConnection,
+  command: string,
+  retryMs: number,
+): Promise<ExecChannel> {
+  const deadline = performance.now() + retryMs;
   for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 500)) {
     try {
       return await openExecChannel(connection.client, command);
     } catch (error) {
-      if (connection.isClosed() || performance.now() + delayMs > deadline) throw error;
+      const refused = /Channel open failure/.test((error as Error).message);
+      if (!refused || connection.isClosed() || performance.now() + delayMs > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
@@ -125,7 +134,11 @@ async function killRemoteGroup(
   pgid: number,
   graceMs: number,
 ): Promise<KillGroupReport | undefined> {
-  const { channel, closed } = await openKillChannel(connection, buildKillGroupCommand(pgid, graceMs));
+  const { channel, closed } = await openChannelRetrying(
+    connection,
+    buildKillGroupCommand(pgid, graceMs),
+    KILL_CHANNEL_RETRY_MS,
+  );
   let output = "";
   channel.stderr.resume();
   channel.on("data", (chunk: Buffer) => {
@@ -224,9 +237,10 @@ export async function execCommand(
     };
 
   const nonce = randomBytes(8).toString("hex");
-  const { channel, exitStatus, closed } = await openExecChannel(
-    connection.client,
+  const { channel, exitStatus, closed } = await openChannelRetrying(
+    connection,
     buildGroupLeaderCommand(command, nonce),
+    COMMAND_CHANNEL_RETRY_MS,
   );
   // ssh2 sends it as the window allows and then EOF; writes after the channel closed are dropped.
   if (options.stdin !== undefined) channel.end(options.stdin);
