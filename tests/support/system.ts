@@ -172,6 +172,7 @@ export async function startSystem(
     ...executionDeps,
     identityCache,
     identity,
+    internalToken: INTERNAL_TOKEN,
     trustedProxies: ["127.0.0.1"],
   });
   // The service's background parts run as in production: reports are ingested, the reconciler leads.

@@ -9,6 +9,7 @@ import {
 import { Elysia } from "elysia";
 import type { ExecutionServiceDeps } from "./deps.ts";
 import { createDownloadRoutes } from "./downloads.ts";
+import { createExecutionInternalRouter } from "./internal/router.ts";
 import { createExecutionRouter } from "./router.ts";
 
 export interface ExecutionAppDeps extends ExecutionServiceDeps {
@@ -17,6 +18,7 @@ export interface ExecutionAppDeps extends ExecutionServiceDeps {
   /** Reuses resolved callers until the auth service reports an identity change. */
   identityCache: IdentityCache;
   trustedProxies: string[];
+  internalToken: string;
 }
 
 export function createExecutionApp(deps: ExecutionAppDeps) {
@@ -36,5 +38,6 @@ export function createExecutionApp(deps: ExecutionAppDeps) {
       // Before the router's `/api/v1/execution/*`: the byte downloads tRPC cannot serve.
       .use(createDownloadRoutes(deps, http, authenticate))
       .use(http.mountRouter("execution", createExecutionRouter(deps), authenticate))
+      .use(http.mountInternalRouter("execution", createExecutionInternalRouter(deps), deps.internalToken))
   );
 }

@@ -45,6 +45,7 @@ const app = createExecutionApp({
   identity,
   identityCache,
   trustedProxies: env.internal.trustedProxies,
+  internalToken: env.internal.internalToken,
 });
 serveUntilSignal(app, {
   host: env.HOST,
