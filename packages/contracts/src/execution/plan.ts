@@ -191,6 +191,8 @@ export function conditionHolds(
         } catch {
           return false;
         }
+      default:
+        return false;
     }
   });
 }

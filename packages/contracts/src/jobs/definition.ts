@@ -71,7 +71,7 @@ export const ZJobDefinition = z
     if ("parameter" in definition.targets) {
       const name = definition.targets.parameter;
       const parameter = definition.parameters.find((candidate) => candidate.name === name);
-      if (!parameter || parameter.type !== "target-selector")
+      if (parameter?.type !== "target-selector")
         ctx.addIssue({
           code: "custom",
           path: ["targets", "parameter"],
