@@ -16,6 +16,7 @@ import type { RoundOutcome } from "./measure.ts";
 import { queue } from "./queue-suite.ts";
 import { runs } from "./runs-suite.ts";
 import { ssh } from "./ssh-fanout-suite.ts";
+import { steps } from "./steps-suite.ts";
 
 /** A request measured many times at a concurrency: latency percentiles and throughput. */
 export interface Scenario<Context> {
@@ -202,4 +203,5 @@ export const SUITES: Record<string, Suite<any> | StandaloneSuite<any>> = {
   e2e,
   ssh,
   runs,
+  steps,
 };

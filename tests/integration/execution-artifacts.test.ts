@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TRun } from "@opsc/contracts/execution/runs";
 import { createExecutionWorkerForTests } from "@opsc/execution-worker/test-support";
 import type { ExecutionWorker } from "@opsc/execution-worker/worker";
 import { type FsObjectStore, S3ObjectStore } from "@opsc/objectstore";
 import { type StartedSshd, startSshd } from "@opsc/testing";
 import { type StartedS3, startS3 } from "@opsc/testing/s3";
+import { createSshTarget, waitForRun } from "../support/execution.ts";
 import { startSystem, type TestSystem } from "../support/system.ts";
 
 const MiB = 1024 * 1024;
@@ -53,20 +53,8 @@ afterAll(async () => {
   await system?.stop();
 });
 
-async function sshTarget(name: string) {
-  const user = sshd.users[0]!;
-  const credential = await system.admin.client.targets.credentials.create.mutate({
-    name: `${name}-key`,
-    secret: { kind: "ssh_key", username: user.username, privateKey: user.privateKeyPem },
-  });
-  return system.admin.client.targets.create.mutate({
-    name,
-    address: "127.0.0.1",
-    port: sshd.port,
-    kind: "ssh",
-    credentialId: credential.id,
-  });
-}
+const sshTarget = (name: string) => createSshTarget(system, sshd, name);
+const finished = (id: string, client = execution(), timeoutMs?: number) => waitForRun(client, id, timeoutMs);
 
 /** An HTTP target (local runs never connect to it; http runs reach the loopback server). */
 async function httpTarget(name: string, port = 9) {
@@ -77,16 +65,6 @@ async function httpTarget(name: string, port = 9) {
     kind: "http",
     http: { scheme: "http" },
   });
-}
-
-async function finished(id: string, client = execution(), timeoutMs = 30_000): Promise<TRun> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await client.runs.get.query({ id });
-    if (["succeeded", "failed", "cancelled"].includes(run.state)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${id} still ${run.state}: ${JSON.stringify(run.counts)}`);
-    await Bun.sleep(50);
-  }
 }
 
 async function logText(runId: string, client = execution()) {

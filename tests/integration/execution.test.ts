@@ -7,14 +7,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { streamKey } from "@opsc/contracts";
-import type { TRun } from "@opsc/contracts/execution/runs";
 import { applyReports, ReportIngester } from "@opsc/execution/ingest/ingester";
 import { Reconciler } from "@opsc/execution/ingest/reconciler";
 import { createExecutionWorkerForTests } from "@opsc/execution-worker/test-support";
 import type { ExecutionWorker } from "@opsc/execution-worker/worker";
 import { deleteKeysWithPrefix, type StartedSshd, startSshd } from "@opsc/testing";
 import { rejection } from "../support/errors.ts";
+import { createHttpTargets, createSshTarget, streamEvents, waitForRun } from "../support/execution.ts";
 import { startSystem, type TestSystem } from "../support/system.ts";
 
 let system: TestSystem;
@@ -22,6 +21,10 @@ let worker: ExecutionWorker;
 let sshd: StartedSshd;
 let replacementIngester: ReportIngester | undefined;
 const execution = () => system.admin.client.execution;
+const httpTargets = (prefix: string, count: number) => createHttpTargets(system, prefix, count);
+const sshTarget = (name: string) => createSshTarget(system, sshd, name);
+const finished = (id: string, timeoutMs?: number) => waitForRun(execution(), id, timeoutMs);
+const events = (type: string) => streamEvents(system, type);
 
 beforeAll(async () => {
   system = await startSystem({ reconcileIntervalMs: 200 });
@@ -42,48 +45,6 @@ afterAll(async () => {
   await system?.stop();
 });
 
-/** `count` targets named `<prefix>-<n>` (HTTP kind: no-op and local runs never connect to them). */
-async function httpTargets(prefix: string, count: number) {
-  const ids: string[] = [];
-  for (let index = 0; index < count; index++) {
-    const target = await system.admin.client.targets.create.mutate({
-      name: `${prefix}-${index}`,
-      address: "127.0.0.1",
-      port: 9,
-      kind: "http",
-      tags: { suite: prefix },
-    });
-    ids.push(target.id);
-  }
-  return ids;
-}
-
-async function sshTarget(name: string) {
-  const user = sshd.users[0]!;
-  const credential = await system.admin.client.targets.credentials.create.mutate({
-    name: `${name}-key`,
-    secret: { kind: "ssh_key", username: user.username, privateKey: user.privateKeyPem },
-  });
-  return system.admin.client.targets.create.mutate({
-    name,
-    address: "127.0.0.1",
-    port: sshd.port,
-    kind: "ssh",
-    credentialId: credential.id,
-  });
-}
-
-/** Polls the run until it has a final state. */
-async function finished(id: string, timeoutMs = 30_000): Promise<TRun> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await execution().runs.get.query({ id });
-    if (["succeeded", "failed", "cancelled"].includes(run.state)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${id} still ${run.state}: ${JSON.stringify(run.counts)}`);
-    await Bun.sleep(50);
-  }
-}
-
 async function fullLog(runId: string) {
   const items: { taskId: string; stream: string; text: string }[] = [];
   let after: string | undefined;
@@ -93,20 +54,6 @@ async function fullLog(runId: string) {
     if (page.items.length === 0) return items;
     after = page.nextOffset ?? undefined;
   }
-}
-
-async function events(type: string) {
-  const entries = (await system.redis.redis.xrange(streamKey(system.redis.prefix, "events"), "-", "+")) as [
-    string,
-    string[],
-  ][];
-  return entries
-    .map(([, fields]) => {
-      const record: Record<string, string> = {};
-      for (let index = 0; index + 1 < fields.length; index += 2) record[fields[index]!] = fields[index + 1]!;
-      return { type: record.type, payload: JSON.parse(record.data ?? "{}").payload ?? {} };
-    })
-    .filter((event) => event.type === type);
 }
 
 describe("ad-hoc runs", () => {
@@ -604,9 +551,14 @@ describe("recovery", () => {
         env: { FOLDER: folder },
         targets: { selector: "suite=once" },
       });
+      // Each task's final report (a quick task sends no separate `started` report).
       const reports = `${system.redis.prefix}:execution:reports`;
       const deadline = Date.now() + 10_000;
-      while ((await system.redis.redis.xlen(reports)) < 6) {
+      const finishedReports = async () =>
+        ((await system.redis.redis.xrange(reports, "-", "+")) as [string, string[]][]).filter(([, fields]) =>
+          fields.some((field) => field.includes('"type":"finished"')),
+        ).length;
+      while ((await finishedReports()) < 3) {
         if (Date.now() > deadline) throw new Error("the tasks did not report");
         await Bun.sleep(25);
       }

@@ -43,7 +43,8 @@ async function authorize(
  * `GET /api/v1/execution/artifacts/{id}/content`: the artifact's bytes, streamed from the object store, with its
  * content type, length and `Content-Disposition: attachment`.
  * `GET /api/v1/execution/runs/{id}/log.txt`: the run's whole log as text (see `runLogText`), from its archive
- * when there is one, else built from PostgreSQL while it streams.
+ * when there is one, else built from PostgreSQL while it streams (not for a run whose log was pruned: its chunks are
+ * only in the object store, and its archive was written again just before).
  * Both: 401 without credentials, 404 for an unknown id, 503 when the object store fails.
  */
 export function createDownloadRoutes(deps: DownloadDeps, http: Http, authenticate: Authenticate) {
@@ -88,7 +89,7 @@ export function createDownloadRoutes(deps: DownloadDeps, http: Http, authenticat
     const run = id
       ? await deps.db
           .selectFrom("runs")
-          .select(["id", "log_archive_key"])
+          .select(["id", "log_archive_key", "logs_pruned_at"])
           .where("id", "=", id)
           .executeTakeFirst()
       : undefined;
@@ -106,10 +107,25 @@ export function createDownloadRoutes(deps: DownloadDeps, http: Http, authenticat
           return new Response(object.body, {
             headers: { ...headers, "content-length": String(object.size), "x-opsc-log-source": "archive" },
           });
-        log.warn({ runId: run.id }, "the run's log archive is missing; serving the log from the database");
+        if (!run.logs_pruned_at)
+          log.warn({ runId: run.id }, "the run's log archive is missing; serving the log from the database");
       } catch (error) {
+        // A pruned run's chunks are no longer in the database: there is nothing to fall back to.
+        if (run.logs_pruned_at) {
+          log.error({ err: error, runId: run.id }, "the object store failed to read a pruned run's log");
+          return errorResponse(
+            503,
+            "SERVICE_UNAVAILABLE",
+            "The object store is not available; try again",
+            info,
+          );
+        }
         log.warn({ err: error, runId: run.id }, "the object store failed; serving the log from the database");
       }
+    }
+    if (run.logs_pruned_at) {
+      log.warn({ runId: run.id }, "the log archive of a run whose log was pruned is missing");
+      return errorResponse(404, "NOT_FOUND", "This run's log is no longer stored", info);
     }
     return new Response(textStream(runLogText(deps.db, run.id)), {
       headers: { ...headers, "x-opsc-log-source": "database" },

@@ -10,6 +10,7 @@ import { ReportIngester } from "./ingest/ingester.ts";
 import { Reconciler } from "./ingest/reconciler.ts";
 import { migrate } from "./migrate.ts";
 import { Dispatcher } from "./runs/dispatch.ts";
+import { RetryDispatcher } from "./runs/retries.ts";
 
 const env = loadEnv();
 const { log, db, redis, prefix, identityCache, close } = await startServiceRuntime<ExecutionDatabase>({
@@ -34,11 +35,23 @@ const inventory = createInternalClient<TargetsInternalRouter>({
 const objectStore = createObjectStore(env.objectStore);
 if (!(await objectStore.isReady()))
   log.warn({ store: objectStore.kind }, "the object store does not answer yet; log archives will be retried");
-const deps = { db, redis, prefix, log, inventory, dispatcher: new Dispatcher(redis, prefix), objectStore };
+const deps = {
+  db,
+  redis,
+  prefix,
+  log,
+  inventory,
+  dispatcher: new Dispatcher(redis, prefix),
+  objectStore,
+  vault: env.vault,
+  retention: { logRetentionDays: env.LOG_RETENTION_DAYS, runRetentionDays: env.RUN_RETENTION_DAYS },
+};
 const ingester = new ReportIngester(deps);
 await ingester.start();
 const reconciler = new Reconciler(deps, { intervalMs: env.RECONCILE_INTERVAL_MS });
 await reconciler.start();
+const retries = new RetryDispatcher(deps);
+retries.start();
 
 const app = createExecutionApp({
   ...deps,
@@ -52,5 +65,11 @@ serveUntilSignal(app, {
   port: env.PORT,
   log,
   service: "execution",
-  close: [() => reconciler.stop(), () => ingester.stop(), ...close, () => objectStore.close()],
+  close: [
+    () => retries.stop(),
+    () => reconciler.stop(),
+    () => ingester.stop(),
+    ...close,
+    () => objectStore.close(),
+  ],
 });

@@ -4,6 +4,7 @@ import {
 } from "@opsc/contracts/execution/artifacts";
 import {
   ZCancelTaskRequestSchema,
+  ZLineageResponseSchema,
   ZListRunsRequestSchema,
   ZListRunsResponseSchema,
   ZListTasksRequestSchema,
@@ -14,6 +15,8 @@ import {
   ZRetryRunRequestSchema,
   ZRun,
   ZRunIdRequestSchema,
+  ZRunStatsRequestSchema,
+  ZRunStatsResponseSchema,
   ZStartRunRequestSchema,
   ZStartRunResponseSchema,
   ZTask,
@@ -30,11 +33,12 @@ import { z } from "zod";
 import { listArtifacts } from "./artifacts/artifacts.service.ts";
 import type { ExecutionServiceDeps } from "./deps.ts";
 import { readLog, tailLog } from "./logs/logs.service.ts";
+import { createMaintenanceRouter } from "./retention/router.ts";
 import * as runs from "./runs/runs.service.ts";
 
 const tags = ["execution"];
 
-function callContextOf(ctx: Pick<RequestContext, "requestId" | "sourceIp" | "caller" | "headers">) {
+export function callContextOf(ctx: Pick<RequestContext, "requestId" | "sourceIp" | "caller" | "headers">) {
   return { requestId: ctx.requestId, sourceIp: ctx.sourceIp, caller: ctx.caller, headers: ctx.headers };
 }
 
@@ -93,6 +97,30 @@ export function createExecutionRouter(deps: ExecutionServiceDeps) {
         .mutation(({ ctx, input }) =>
           runs.retryRun(deps, auditActorOf(ctx), ctx.caller, callContextOf(ctx), input),
         ),
+      lineage: viewerProcedure
+        .meta({
+          openapi: {
+            method: "GET",
+            path: "/execution/runs/{id}/lineage",
+            tags,
+            summary: "A run's retries and resumes, the runs its steps started, and its parent",
+          },
+        })
+        .input(ZRunIdRequestSchema)
+        .output(ZLineageResponseSchema)
+        .query(({ input }) => runs.lineage(deps, input.id)),
+      stats: viewerProcedure
+        .meta({
+          openapi: {
+            method: "GET",
+            path: "/execution/stats",
+            tags,
+            summary: "Runs per hour and their outcome, success rate, running runs, recent failures",
+          },
+        })
+        .input(ZRunStatsRequestSchema)
+        .output(ZRunStatsResponseSchema)
+        .query(({ input }) => runs.runStats(deps, input.hours)),
     }),
     tasks: router({
       list: viewerProcedure
@@ -162,6 +190,8 @@ export function createExecutionRouter(deps: ExecutionServiceDeps) {
           }
         }),
     }),
+    /** Retention policy and what maintenance did (admin). */
+    maintenance: createMaintenanceRouter(deps),
   });
 }
 

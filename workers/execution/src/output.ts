@@ -1,4 +1,13 @@
+import {
+  MAX_OUTPUT_BYTES,
+  MAX_OUTPUTS,
+  OUTPUT_LINE_PREFIX,
+  parseOutputLine,
+} from "@opsc/contracts/execution/plan";
 import type { LogStreamName, ReportWriter } from "@opsc/execution/reports";
+
+/** A standard output line longer than this is not read as an output (it still goes to the log). */
+const MAX_OUTPUT_LINE = MAX_OUTPUT_BYTES + 1024;
 
 /** A chunk is sent once it holds this much text, or after {@link FLUSH_AFTER_MS}. */
 export const CHUNK_BYTES = 64 * 1024;
@@ -26,6 +35,10 @@ export class TaskOutput {
   #failure: unknown = null;
   readonly #decoders = new Map<LogStreamName, TextDecoder>();
   readonly #redactors = new Map<LogStreamName, StreamRedactor>();
+  #line = "";
+  #overlong = false;
+  readonly #outputs: Record<string, string> = {};
+  #outputBytes = 0;
 
   constructor(
     private readonly writer: ReportWriter,
@@ -46,7 +59,52 @@ export class TaskOutput {
       redactor = this.redactor();
       this.#redactors.set(stream, redactor);
     }
-    return this.#append(stream, this.#decode(stream, redactor.push(chunk), false));
+    const text = this.#decode(stream, redactor.push(chunk), false);
+    if (stream === "stdout") this.#scan(text, false);
+    return this.#append(stream, text);
+  }
+
+  /** The `::output key=value` lines the task printed on its standard output (redacted), once it ended. */
+  get outputs(): Record<string, string> {
+    return this.#outputs;
+  }
+
+  /** Finds output lines in the redacted standard output, across chunk edges. */
+  #scan(text: string, isLast: boolean): void {
+    let data = this.#line + text;
+    const end = data.lastIndexOf("\n");
+    if (end === -1 && !isLast) {
+      this.#line = data.length > MAX_OUTPUT_LINE ? "" : data;
+      if (data.length > MAX_OUTPUT_LINE) this.#overlong = true;
+      return;
+    }
+    const complete = isLast ? data : data.slice(0, end);
+    this.#line = isLast ? "" : data.slice(end + 1);
+    if (this.#line.length > MAX_OUTPUT_LINE) {
+      this.#line = "";
+      this.#overlong = true;
+    }
+    data = complete;
+    if (!data.includes(OUTPUT_LINE_PREFIX)) {
+      this.#overlong = false;
+      return;
+    }
+    const lines = data.split("\n");
+    if (this.#overlong) lines.shift();
+    this.#overlong = false;
+    for (const line of lines) {
+      const output = parseOutputLine(line);
+      if (!output) continue;
+      const size = output.key.length + output.value.length;
+      const known = output.key in this.#outputs;
+      if (
+        (!known && Object.keys(this.#outputs).length >= MAX_OUTPUTS) ||
+        this.#outputBytes + size > MAX_OUTPUT_BYTES
+      )
+        continue;
+      this.#outputs[output.key] = output.value;
+      this.#outputBytes += size;
+    }
   }
 
   /**
@@ -55,7 +113,9 @@ export class TaskOutput {
    */
   async system(text: string): Promise<void> {
     for (const [stream, held] of this.#redactors) {
-      await this.#append(stream, this.#decode(stream, held.flush(), true));
+      const rest = this.#decode(stream, held.flush(), true);
+      if (stream === "stdout") this.#scan(rest, true);
+      await this.#append(stream, rest);
     }
     const redactor = this.redactor();
     const clean = Buffer.concat([redactor.push(Buffer.from(text)), redactor.flush()]).toString("utf8");
@@ -65,7 +125,9 @@ export class TaskOutput {
   /** Sends what is held back; call once the task is over. */
   async end(): Promise<void> {
     for (const [stream, redactor] of this.#redactors) {
-      await this.#append(stream, this.#decode(stream, redactor.flush(), true));
+      const rest = this.#decode(stream, redactor.flush(), true);
+      if (stream === "stdout") this.#scan(rest, true);
+      await this.#append(stream, rest);
     }
     await this.#flush();
     await this.#sending;

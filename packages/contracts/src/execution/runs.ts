@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ZId, ZTimestamp } from "../common.ts";
 import { ZAction, ZCancelSummary, ZEnv, ZRunOn, ZTaskError } from "./actions.ts";
+import { ZRunTrigger, ZStrategy } from "./plan.ts";
 
 export const RUN_STATES = ["queued", "running", "cancelling", "succeeded", "failed", "cancelled"] as const;
 export const ZRunState = z.enum(RUN_STATES);
@@ -84,11 +85,43 @@ export const ZTaskCounts = z.object({
 });
 export type TTaskCounts = z.infer<typeof ZTaskCounts>;
 
+/** A plan step as a run shows it (the action without a child job's resolved plan). */
+export const ZRunStep = z.object({
+  key: z.string(),
+  name: z.string(),
+  type: z.string().meta({ description: "command, script, http, noop or job" }),
+  runOn: ZRunOn,
+  continueOnError: z.boolean(),
+  retries: z.number().int(),
+  when: z.string().meta({ description: "the condition, in words" }),
+});
+export type TRunStep = z.infer<typeof ZRunStep>;
+
 export const ZRun = z.object({
   id: ZRunId,
   name: z.string(),
   state: ZRunState,
-  action: ZAction,
+  /** An ad-hoc run's action; null for a job run (see `steps`). */
+  action: ZAction.nullable(),
+  /** A job run's steps, in order; empty for an ad-hoc run. */
+  steps: z.array(ZRunStep),
+  strategy: ZStrategy.nullable(),
+  /** The job and version a job run ran. */
+  job: z.object({ id: z.string(), name: z.string(), version: z.number().int() }).nullable(),
+  /** The parameter values (secret ones masked). */
+  parameters: z.record(z.string(), z.unknown()).nullable(),
+  trigger: ZRunTrigger.nullable(),
+  /** The run and step that started this run ("run another job"). */
+  parentRunId: ZRunId.nullable(),
+  parentTaskId: ZTaskId.nullable(),
+  /** The first run of this run's retry/resume chain. */
+  rootRunId: ZRunId.nullable(),
+  /** `retry`: the failed targets from the first step; `resume`: from the step that failed, with earlier outputs. */
+  retryMode: z.enum(["retry", "resume"]).nullable(),
+  /** Waiting for the active run of the same job to end (the job's `queue` concurrency policy). */
+  held: z.boolean(),
+  /** Why a run was started inside a blackout window. */
+  overrideReason: z.string().nullable(),
   runOn: ZRunOn,
   selector: z.string().nullable(),
   envNames: z.array(z.string()).meta({ description: "the variables' names; values are not returned" }),
@@ -120,6 +153,8 @@ export const ZStartRunResponseSchema = z.object({
 
 export const ZListRunsRequestSchema = z.strictObject({
   state: ZRunState.optional(),
+  /** Runs of this job. */
+  jobId: z.string().uuid().optional(),
   /** Runs started by this user id. */
   createdBy: z.string().max(64).optional(),
   /** Runs with a task on this target. */
@@ -152,6 +187,20 @@ export const ZTask = z.object({
   startedAt: ZTimestamp.nullable(),
   finishedAt: ZTimestamp.nullable(),
   durationMs: z.number().nullable(),
+  /** The step this task runs (0 and null for an ad-hoc run). */
+  stepIndex: z.number().int(),
+  stepKey: z.string().nullable(),
+  /** `key=value` outputs the step printed (`::output key=value`). */
+  outputs: z.record(z.string(), z.string()).nullable(),
+  /** Failed, but the step continues on error. */
+  tolerated: z.boolean(),
+  /** Step retries used. */
+  retries: z.number().int(),
+  /** When a retry waits for its backoff: not before then. */
+  notBefore: ZTimestamp.nullable(),
+  skipReason: z.string().nullable(),
+  /** The run a "run another job" step started. */
+  childRunId: ZRunId.nullable(),
 });
 export type TTask = z.infer<typeof ZTask>;
 
@@ -173,8 +222,47 @@ export const ZCancelTaskRequestSchema = z.strictObject({ id: ZTaskId });
 
 export const ZRetryRunRequestSchema = z.strictObject({
   id: ZRunId,
-  /** Which tasks to run again: the failed ones (failed, timed out), or those plus cancelled and skipped. */
+  /** Which targets to run again: those that failed (failed, timed out), or those plus cancelled and skipped. */
   which: z.enum(["failed", "unfinished"]).default("failed"),
+  /**
+   * A job run's targets again from the first step (`start`), or from the step where each one failed (`failed-step`),
+   * with the original inputs and the earlier steps' outputs.
+   */
+  from: z.enum(["start", "failed-step"]).default("start"),
+  /** Only these targets (ids), among those `which` selects. */
+  targetIds: z.array(z.string().uuid()).min(1).max(50_000).optional(),
+});
+
+export const ZLineageResponseSchema = z.object({
+  /** The runs of this run's chain (first run, retries and resumes), oldest first, and the runs its steps started. */
+  chain: z.array(ZRun),
+  children: z.array(ZRun),
+  parent: ZRun.nullable(),
+});
+
+export const ZRunStatsRequestSchema = z.strictObject({
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 14)
+    .default(24),
+});
+export const ZRunStatsResponseSchema = z.object({
+  /** Runs created per hour, oldest first, with their outcome so far. */
+  hours: z.array(
+    z.object({
+      hour: ZTimestamp,
+      total: z.number().int(),
+      succeeded: z.number().int(),
+      failed: z.number().int(),
+      cancelled: z.number().int(),
+    }),
+  ),
+  /** Succeeded among finished runs of the period (null when none finished). */
+  successRate: z.number().nullable(),
+  running: z.array(ZRun),
+  recentFailures: z.array(ZRun),
 });
 
 /** One piece of a task's output. `offset` orders a run's chunks; tailing from an offset returns later chunks. */

@@ -3,14 +3,21 @@ import { recordEvents } from "@opsc/audit";
 import type { TTaskReport } from "@opsc/contracts/execution/messages";
 import type { Logger } from "@opsc/logger";
 import type Redis from "ioredis";
-import { sql, type Transaction } from "kysely";
+import { type Selectable, sql, type Transaction } from "kysely";
 import { recordArtifacts } from "../artifacts/artifacts.service.ts";
-import type { ExecutionDatabase } from "../database.ts";
+import type { ExecutionDatabase, RunsTable } from "../database.ts";
 import type { ExecutionServiceDeps } from "../deps.ts";
 import { executionKeys, REPORTS_GROUP } from "../jobs.ts";
 import { logArchiverFor } from "../logs/archive.ts";
 import { decodeReportEntry, parseOffset } from "../reports.ts";
-import { dispatchOrRelease, finalizeIfDone, stopRun } from "../runs/runs.service.ts";
+import {
+  emptyProgress,
+  type FinishedTask,
+  mergeProgress,
+  type Progress,
+  progressRun,
+} from "../runs/progress.ts";
+import { dispatchOrRelease } from "../runs/runs.service.ts";
 import { trackReportsBacklog } from "./metrics.ts";
 
 type Finished = Extract<TTaskReport, { type: "finished" }>;
@@ -212,34 +219,65 @@ export async function applyReports(
   // its start time too. Its enqueue time still counts (dispatch latency).
   const finishedKeys = new Set(finished.map((report) => `${report.taskId}:${report.attempt}`));
   const enqueuedAt = new Map<string, number>();
+  for (const report of finished)
+    if (report.enqueuedAt !== undefined) enqueuedAt.set(report.taskId, report.enqueuedAt);
   const stillRunning = started.filter((report) => {
     if (!finishedKeys.has(`${report.taskId}:${report.attempt}`)) return true;
     if (report.enqueuedAt !== undefined) enqueuedAt.set(report.taskId, report.enqueuedAt);
     return false;
   });
-  const followUps = await deps.db.transaction().execute(async (trx) => {
-    await insertLogs(trx, logs);
-    const touched = new Set<string>();
-    for (const runId of await applyStarted(trx, stillRunning)) touched.add(runId);
-    for (const runId of await applyFinished(trx, finished, enqueuedAt)) touched.add(runId);
-    const toDispatch: Awaited<ReturnType<typeof advanceRun>>[] = [];
-    for (const runId of touched) toDispatch.push(await advanceRun(trx, runId));
-    return toDispatch;
-  });
-  const keys = executionKeys(deps.prefix);
-  for (const followUp of followUps) {
-    if (followUp.stopped)
-      await deps.redis.set(keys.runStopped(followUp.runId), "skipped", "EX", 7 * 24 * 3600);
-    if (followUp.run && followUp.tasks.length > 0)
-      await dispatchOrRelease(deps, followUp.run, followUp.tasks);
-    // A run that just finished: its log goes to the object store, in the background (the reconciler retries).
-    if (followUp.run?.finished_at && !followUp.run.log_archived_at)
-      logArchiverFor(deps).schedule(followUp.runId);
-  }
+  // First-use host keys are pinned before the tasks' ends are applied: once a run is seen finished, its targets'
+  // keys are pinned (pinning twice, when this batch is applied again, changes nothing).
   const observed = finished
     .filter((report) => report.observedHostKey)
     .map((report) => ({ taskId: report.taskId, key: report.observedHostKey! }));
   if (observed.length > 0) await pinObservedKeys(deps, observed);
+  const progress = await deps.db.transaction().execute(async (trx) => {
+    await insertLogs(trx, logs);
+    // A start changes no run's course (no next task, no final state): only finished tasks make a run progress.
+    await applyStarted(trx, stillRunning);
+    const touched = new Map<string, FinishedTask[]>();
+    const { changed, runs } = await applyFinished(trx, finished, enqueuedAt);
+    for (const row of changed) touched.set(row.run_id, [...(touched.get(row.run_id) ?? []), row]);
+    const total = emptyProgress();
+    for (const [runId, rows] of touched) {
+      mergeProgress(total, await progressRun(trx, deps, runId, rows, runs.get(runId)));
+    }
+    // A failed task that will run again (a step's retries) is not a failure yet.
+    await recordEvents(
+      trx,
+      changed
+        .filter((row) => (row.state === "failed" || row.state === "timed_out") && !total.retried.has(row.id))
+        .map((row) => ({
+          type: "task.failed",
+          payload: {
+            runId: row.run_id,
+            taskId: row.id,
+            targetId: row.target_id,
+            targetName: row.target_name,
+            stepKey: row.step_key,
+            state: row.state,
+            exitCode: row.exit_code,
+            error: row.error,
+          },
+        })),
+    );
+    return total;
+  });
+  await followUp(deps, progress);
+}
+
+/**
+ * What a committed change sets off: stop markers for runs the failure threshold stopped, the tasks to enqueue, the
+ * log archive of runs that finished (in the background; the reconciler retries).
+ */
+export async function followUp(deps: ExecutionServiceDeps, progress: Progress): Promise<void> {
+  const keys = executionKeys(deps.prefix);
+  for (const runId of progress.stopped)
+    await deps.redis.set(keys.runStopped(runId), "skipped", "EX", 7 * 24 * 3600);
+  for (const dispatch of progress.dispatches)
+    if (dispatch.tasks.length > 0) await dispatchOrRelease(deps, dispatch.run, dispatch.tasks);
+  for (const runId of progress.finished) logArchiverFor(deps).schedule(runId);
 }
 
 async function insertLogs(trx: Transaction<ExecutionDatabase>, logs: LogRow[]) {
@@ -285,7 +323,8 @@ async function applyDeltas(
   trx: Transaction<ExecutionDatabase>,
   deltas: Map<string, Map<string, number>>,
   markRunning: boolean,
-) {
+): Promise<Map<string, Selectable<RunsTable>>> {
+  const rows = new Map<string, Selectable<RunsTable>>();
   for (const [runId, delta] of deltas) {
     const sets = [...delta.entries()]
       .filter(([, value]) => value !== 0)
@@ -295,8 +334,13 @@ async function applyDeltas(
       sets.push(sql`started_at = coalesce(started_at, now())`);
     }
     if (sets.length === 0) continue;
-    await sql`update runs set ${sql.join(sets)} where id = ${runId}`.execute(trx);
+    // The updated row (locked by the update) is what the run's progress starts from.
+    const updated = await sql<
+      Selectable<RunsTable>
+    >`update runs set ${sql.join(sets)} where id = ${runId} returning *`.execute(trx);
+    if (updated.rows[0]) rows.set(runId, updated.rows[0]);
   }
+  return rows;
 }
 
 /** `queued -> running` for the current attempt; returns the runs touched. */
@@ -333,8 +377,8 @@ async function applyFinished(
   trx: Transaction<ExecutionDatabase>,
   reports: Finished[],
   enqueuedAt: Map<string, number> = new Map(),
-): Promise<string[]> {
-  if (reports.length === 0) return [];
+) {
+  if (reports.length === 0) return { changed: [], runs: new Map<string, Selectable<RunsTable>>() };
   const rows = JSON.stringify(
     reports.map((report) => ({
       task_id: report.taskId,
@@ -350,6 +394,7 @@ async function applyFinished(
         ? new Date(enqueuedAt.get(report.taskId)!).toISOString()
         : null,
       output_bytes: report.outputBytes,
+      outputs: report.outputs && Object.keys(report.outputs).length > 0 ? report.outputs : null,
     })),
   );
   const changed = await sql<{
@@ -361,11 +406,14 @@ async function applyFinished(
     target_name: string;
     exit_code: number | null;
     error: { kind: string; message: string } | null;
+    step_index: number;
+    step_key: string | null;
+    retries: number;
   }>`
     with r as (
       select distinct on (task_id) * from jsonb_to_recordset(${rows}::jsonb) as r(
         task_id uuid, attempt int, status text, exit_code int, error jsonb, cancel jsonb, worker_id text,
-        at timestamptz, started_at timestamptz, enqueued_at timestamptz, output_bytes bigint)
+        at timestamptz, started_at timestamptz, enqueued_at timestamptz, output_bytes bigint, outputs jsonb)
     ),
     old as (
       select t.id, t.state as old_state from tasks t join r on r.task_id = t.id and t.attempt = r.attempt
@@ -374,83 +422,17 @@ async function applyFinished(
     update tasks t set state = r.status, exit_code = r.exit_code, error = r.error, cancel = r.cancel,
       worker_id = coalesce(r.worker_id, t.worker_id), finished_at = r.at,
       started_at = coalesce(t.started_at, r.started_at), enqueued_at = coalesce(r.enqueued_at, t.enqueued_at),
-      output_bytes = r.output_bytes
+      output_bytes = r.output_bytes, outputs = r.outputs
     from r join old on old.id = r.task_id
     where t.id = r.task_id
-    returning t.id, t.run_id, old.old_state, t.state, t.target_id, t.target_name, t.exit_code, t.error
+    returning t.id, t.run_id, old.old_state, t.state, t.target_id, t.target_name, t.exit_code, t.error,
+      t.step_index, t.step_key, t.retries
   `.execute(trx);
   const deltas = countDeltas(changed.rows);
-  await applyDeltas(trx, deltas, true);
-  await recordEvents(
-    trx,
-    changed.rows
-      .filter((row) => row.state === "failed" || row.state === "timed_out")
-      .map((row) => ({
-        type: "task.failed",
-        payload: {
-          runId: row.run_id,
-          taskId: row.id,
-          targetId: row.target_id,
-          targetName: row.target_name,
-          state: row.state,
-          exitCode: row.exit_code,
-          error: row.error,
-        },
-      })),
-  );
+  const runs = await applyDeltas(trx, deltas, true);
   // Every file a finished report names is recorded (its object is stored), also when the report was stale.
   await recordArtifacts(trx, reports);
-  return [...deltas.keys()];
-}
-
-/**
- * After a batch touched a run: the failure threshold, the fan-out window's next tasks, the final state. Returns the
- * tasks to enqueue once the transaction has committed.
- */
-async function advanceRun(trx: Transaction<ExecutionDatabase>, runId: string) {
-  const run = await trx.selectFrom("runs").selectAll().where("id", "=", runId).forUpdate().executeTakeFirst();
-  const none = {
-    runId,
-    stopped: false,
-    run: null,
-    tasks: [] as { id: string; run_id: string; attempt: number; target: unknown }[],
-  };
-  if (!run) return none;
-  let stopped = false;
-  const threshold = run.failure_threshold;
-  if (threshold && run.stop_reason === null && run.state !== "cancelling") {
-    const failures = run.failed + run.timed_out;
-    const limit = threshold.count ?? Math.max(1, Math.ceil(((threshold.percent ?? 100) / 100) * run.total));
-    if (failures >= limit) {
-      await stopRun(trx, runId, `failure threshold reached: ${failures} of ${run.total} tasks failed`);
-      stopped = true;
-    }
-  }
-  let tasks = none.tasks;
-  if (run.fan_out !== null && !stopped && run.stop_reason === null && run.state !== "cancelling") {
-    const inFlight = await trx
-      .selectFrom("tasks")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("run_id", "=", runId)
-      .where("state", "in", ["queued", "running"])
-      .where("enqueued_at", "is not", null)
-      .executeTakeFirstOrThrow();
-    const free = run.fan_out - Number(inFlight.n);
-    if (free > 0) {
-      tasks = await sql<{ id: string; run_id: string; attempt: number; target: unknown }>`
-        update tasks set enqueued_at = now()
-        where id in (
-          select id from tasks where run_id = ${runId} and state = 'queued' and enqueued_at is null
-          order by seq limit ${free} for update skip locked
-        )
-        returning id, run_id, attempt, target
-      `
-        .execute(trx)
-        .then((result) => result.rows);
-    }
-  }
-  const after = await finalizeIfDone(trx, runId);
-  return { runId, stopped, run: after, tasks };
+  return { changed: changed.rows, runs };
 }
 
 /** First-use host keys seen by tasks, pinned by the targets service (it owns the keys). */

@@ -8,6 +8,7 @@ import { executionKeys, TASK_LEASE_MS } from "../jobs.ts";
 import { logArchiverFor } from "../logs/archive.ts";
 import { dispatchOrRelease } from "../runs/runs.service.ts";
 import { applyReports } from "./ingester.ts";
+import { finalizeStuckRuns, WorkerLostDetector } from "./reaper.ts";
 
 /**
  * When a replica becomes the leader, tasks marked for enqueueing less than this long ago are left alone: their
@@ -24,7 +25,9 @@ const LOST_MARGIN_MS = 2 * TASK_LEASE_MS + 30_000;
  *   whose message is not on its stream is enqueued again, and the stop markers of cancelling runs are set again;
  * - a task still `running` long after its timeout (its worker and its message are both gone) is failed as `lost`,
  *   so no run stays running forever;
- * - finished runs without a log archive get one (see logs/archive.ts), so a failed archive is retried.
+ * - finished runs without a log archive get one (see logs/archive.ts), so a failed archive is retried;
+ * - stuck runs are reaped (see reaper.ts): a run with nothing left to run gets its final state, and a running task
+ *   whose message no consumer group holds any more is failed as `worker_lost` once its worker could have reported.
  */
 export class Reconciler {
   readonly #deps: ExecutionServiceDeps;
@@ -37,6 +40,10 @@ export class Reconciler {
   readonly #lostMarginMs: number;
   /** A re-enqueue pass still to do (it waits while reports are pending). */
   #pendingPass: { minAgeMs: number } | null = null;
+  readonly #workerLost: WorkerLostDetector;
+  readonly #reapIntervalMs: number;
+  #lastReapAt = 0;
+  readonly #reportedDrift = new Set<string>();
 
   constructor(
     deps: ExecutionServiceDeps,
@@ -45,11 +52,20 @@ export class Reconciler {
       leaseTtlMs?: number;
       /** How long past its timeout a silent running task is failed as lost (default two leases + 30 s). */
       lostMarginMs?: number;
+      /** How often stuck runs are reaped, at most (default 10 s). */
+      reapIntervalMs?: number;
+      /** How long a running task's message must stay unheld before it is failed (default two leases + 30 s). */
+      workerLostAfterMs?: number;
     } = {},
   ) {
     this.#deps = deps;
     this.#lostMarginMs = options.lostMarginMs ?? LOST_MARGIN_MS;
     this.#log = deps.log.child({ component: "reconciler" });
+    this.#reapIntervalMs = options.reapIntervalMs ?? 10_000;
+    this.#workerLost = new WorkerLostDetector(deps, this.#log, {
+      leaseMs: TASK_LEASE_MS,
+      confirmAfterMs: options.workerLostAfterMs ?? LOST_MARGIN_MS,
+    });
     this.#intervalMs = options.intervalMs ?? 5_000;
     this.#lease = new LeaderLease({
       redis: deps.redis,
@@ -88,6 +104,11 @@ export class Reconciler {
         if (await this.#reenqueueMissing(this.#pendingPass.minAgeMs)) this.#pendingPass = null;
       }
       await this.#failLostTasks();
+      if (Date.now() - this.#lastReapAt >= this.#reapIntervalMs) {
+        this.#lastReapAt = Date.now();
+        await this.#workerLost.check();
+        await finalizeStuckRuns(this.#deps, this.#log, this.#reportedDrift);
+      }
       // Finished runs whose log is not in the object store yet (it was down, or the run ended by a cancel).
       await logArchiverFor(this.#deps).archivePending();
     } catch (error) {
@@ -146,7 +167,7 @@ export class Reconciler {
       const present = onStream.get(run.worker_group)!;
       const tasks = await this.#deps.db
         .selectFrom("tasks")
-        .select(["id", "run_id", "attempt", "target"])
+        .select(["id", "run_id", "attempt", "target", "target_id", "step_index"])
         .where("run_id", "=", run.id)
         .where("state", "=", "queued")
         .where("enqueued_at", "<", new Date(readAt - minAgeMs))

@@ -1,6 +1,8 @@
 import { ZStartPlanRunRequest, ZStartPlanRunResponse } from "@opsc/contracts/execution/plan";
 import { auditActorOf, internalProcedure, router } from "@opsc/server-kit";
 import type { ExecutionServiceDeps } from "../deps.ts";
+import { createMaintenanceInternalRouter } from "../retention/router.ts";
+import { callContextOf } from "../router.ts";
 import { startPlanRun } from "../runs/plan.service.ts";
 
 /**
@@ -14,8 +16,10 @@ export function createExecutionInternalRouter(deps: ExecutionServiceDeps) {
       startPlan: internalProcedure
         .input(ZStartPlanRunRequest)
         .output(ZStartPlanRunResponse)
-        .mutation(({ ctx, input }) => startPlanRun(deps, auditActorOf(ctx), input)),
+        .mutation(({ ctx, input }) => startPlanRun(deps, auditActorOf(ctx), callContextOf(ctx), input)),
     }),
+    /** Retention (the system worker's maintenance module): prune old runs' logs, then old runs. */
+    maintenance: createMaintenanceInternalRouter(deps),
   });
 }
 

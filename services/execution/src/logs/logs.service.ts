@@ -10,6 +10,7 @@ import type { z } from "zod";
 import type { ExecutionServiceDeps } from "../deps.ts";
 import { executionKeys } from "../jobs.ts";
 import { parseOffset } from "../reports.ts";
+import { readArchivedChunks, readArchivedPage } from "../retention/log-segments.ts";
 
 type ReadInput = z.output<typeof ZReadLogRequestSchema>;
 
@@ -20,10 +21,23 @@ function offsetOf(value: string | undefined, field: string) {
   return offset;
 }
 
-async function runState(deps: Pick<ExecutionServiceDeps, "db">, runId: string): Promise<TRunState> {
-  const run = await deps.db.selectFrom("runs").select("state").where("id", "=", runId).executeTakeFirst();
+/**
+ * The run's state and whether its log left PostgreSQL (retention). The state is read before the chunks: a run is
+ * over only once every chunk was stored, so an empty read after a final state means the end. Pruning marks the run
+ * in the transaction that deletes its chunks: chunks read before that commit are all there, and a short read is
+ * followed by a second look at the mark.
+ */
+async function runOf(
+  deps: Pick<ExecutionServiceDeps, "db">,
+  runId: string,
+): Promise<{ state: TRunState; isPruned: boolean }> {
+  const run = await deps.db
+    .selectFrom("runs")
+    .select(["state", "logs_pruned_at"])
+    .where("id", "=", runId)
+    .executeTakeFirst();
   if (!run) throw notFound("run");
-  return run.state as TRunState;
+  return { state: run.state as TRunState, isPruned: run.logs_pruned_at !== null };
 }
 
 /** Persisted chunks of a run (or one task) after an offset, in order. */
@@ -47,19 +61,27 @@ async function persistedAfter(
   }));
 }
 
-/** A page of a run's output from PostgreSQL. `complete` once the run is over and nothing is left. */
-export async function readLog(deps: Pick<ExecutionServiceDeps, "db">, input: ReadInput) {
-  const state = await runState(deps, input.runId);
-  const items = await persistedAfter(deps, {
+/**
+ * A page of a run's output: from PostgreSQL, or from the object store once the run's log was pruned (retention).
+ * `complete` once the run is over and nothing is left.
+ */
+export async function readLog(deps: Pick<ExecutionServiceDeps, "db" | "objectStore">, input: ReadInput) {
+  const page = {
     runId: input.runId,
     taskId: input.taskId,
     after: offsetOf(input.after, "after"),
     limit: input.limit,
-  });
+  };
+  const { state, isPruned } = await runOf(deps, input.runId);
+  const isOver = TERMINAL_RUN_STATES.includes(state);
+  let items = isPruned ? await readArchivedPage(deps, page) : await persistedAfter(deps, page);
+  // Only a finished run is pruned: a short page of one may have met its pruning.
+  if (!isPruned && isOver && items.length < input.limit && (await runOf(deps, input.runId)).isPruned)
+    items = await readArchivedPage(deps, page);
   return {
     items,
     nextOffset: items.at(-1)?.offset ?? input.after ?? null,
-    complete: TERMINAL_RUN_STATES.includes(state) && items.length < input.limit,
+    complete: isOver && items.length < input.limit,
   };
 }
 
@@ -69,7 +91,7 @@ export async function readLog(deps: Pick<ExecutionServiceDeps, "db">, input: Rea
  * that reconnects resumes where it stopped.
  */
 export async function* tailLog(
-  deps: Pick<ExecutionServiceDeps, "db" | "redis" | "prefix">,
+  deps: Pick<ExecutionServiceDeps, "db" | "redis" | "prefix" | "objectStore">,
   input: { runId: string; taskId?: string | undefined; after?: string | undefined },
   signal: AbortSignal | undefined,
 ): AsyncGenerator<TLogChunk> {
@@ -79,8 +101,23 @@ export async function* tailLog(
   const onAbort = () => live.disconnect();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
+    // A pruned run is long over: the rest of its log is in the object store.
+    const archived = async function* () {
+      for await (const chunk of readArchivedChunks(deps, {
+        runId: input.runId,
+        taskId: input.taskId,
+        after,
+      })) {
+        if (signal?.aborted) return;
+        yield chunk;
+      }
+    };
     while (!signal?.aborted) {
-      const state = await runState(deps, input.runId);
+      const { state, isPruned } = await runOf(deps, input.runId);
+      if (isPruned) {
+        yield* archived();
+        return;
+      }
       // Catch up from PostgreSQL first (everything before the live stream's window, and after a reconnect).
       const stored = await persistedAfter(deps, {
         runId: input.runId,
@@ -93,7 +130,10 @@ export async function* tailLog(
         after = parseOffset(stored.at(-1)!.offset)!;
         continue;
       }
-      if (TERMINAL_RUN_STATES.includes(state)) return;
+      if (TERMINAL_RUN_STATES.includes(state)) {
+        if ((await runOf(deps, input.runId)).isPruned) yield* archived();
+        return;
+      }
       // The live stream keeps a window of recent chunks. When its oldest entry is past our position, chunks in between
       // may have been trimmed: they come from PostgreSQL (the loop's first step) once the ingester has stored them.
       const oldest = (await live.xrange(key, "-", "+", "COUNT", 1).catch(() => [])) as [string, string[]][];

@@ -1,5 +1,6 @@
 import type { TAction } from "@opsc/contracts/execution/actions";
-import type { TRun, TRunState, TTask, TTaskState } from "@opsc/contracts/execution/runs";
+import type { TStep } from "@opsc/contracts/execution/plan";
+import type { TRun, TRunState, TRunStep, TTask, TTaskState } from "@opsc/contracts/execution/runs";
 import { AppError } from "@opsc/server-kit";
 import type { Selectable } from "kysely";
 import type { RunsTable, TasksTable } from "../database.ts";
@@ -13,7 +14,18 @@ export function toRunDto(row: Selectable<RunsTable>): TRun {
     id: row.id,
     name: row.name,
     state: row.state as TRunState,
-    action: row.action as TAction,
+    action: (row.action as TAction | null) ?? null,
+    steps: (row.plan?.steps ?? []).map(toStepDto),
+    strategy: row.plan?.strategy ?? null,
+    job: row.job,
+    parameters: row.parameters,
+    trigger: row.trigger,
+    parentRunId: row.parent_run_id,
+    parentTaskId: row.parent_task_id,
+    rootRunId: row.root_run_id,
+    retryMode: row.retry_mode as TRun["retryMode"],
+    held: row.held,
+    overrideReason: row.override_reason,
     runOn: row.run_on as TRun["runOn"],
     selector: row.selector,
     envNames: Object.keys(row.env ?? {}),
@@ -61,6 +73,42 @@ export function toTaskDto(row: Selectable<TasksTable>): TTask {
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
     durationMs: duration(row.started_at, row.finished_at),
+    stepIndex: row.step_index,
+    stepKey: row.step_key,
+    outputs: row.outputs,
+    tolerated: row.tolerated,
+    retries: row.retries,
+    notBefore: iso(row.not_before),
+    skipReason: row.skip_reason,
+    childRunId: row.child_run_id,
+  };
+}
+
+/** A condition in words, for lists: "if all earlier steps succeeded and build.version equals 2". */
+export function describeCondition(when: TStep["when"]): string {
+  const status = {
+    success: "if no earlier step failed",
+    failure: "if an earlier step failed",
+    always: "always",
+  }[when.status];
+  const tests = when.outputs.map((test) => {
+    const name = `${test.step}.${test.key}`;
+    if (test.op === "exists") return `${name} is set`;
+    if (test.op === "missing") return `${name} is not set`;
+    return `${name} ${test.op === "equals" ? "is" : test.op === "not-equals" ? "is not" : "matches"} "${test.value ?? ""}"`;
+  });
+  return [status, ...tests].join(" and ");
+}
+
+function toStepDto(step: TStep): TRunStep {
+  return {
+    key: step.key,
+    name: step.name,
+    type: step.action.type,
+    runOn: step.runOn,
+    continueOnError: step.continueOnError,
+    retries: step.retry.count,
+    when: describeCondition(step.when),
   };
 }
 

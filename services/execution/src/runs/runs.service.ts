@@ -1,7 +1,6 @@
 import { type AuditActor, recordAudit, recordEvent } from "@opsc/audit";
 import type { TCaller } from "@opsc/contracts";
 import type { TAction, TExecutionTarget } from "@opsc/contracts/execution/actions";
-import type { TTaskMessage } from "@opsc/contracts/execution/messages";
 import type {
   TTask,
   TTaskState,
@@ -15,7 +14,11 @@ import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { z } from "zod";
 import type { ExecutionDatabase, RunsTable } from "../database.ts";
 import type { ExecutionServiceDeps } from "../deps.ts";
+import { followUp } from "../ingest/ingester.ts";
 import { executionKeys } from "../jobs.ts";
+import { outputsEnvFor, type RunForDispatch, type TaskForDispatch, taskMessage } from "./messages.ts";
+import { retryPlanRun } from "./plan.service.ts";
+import { progressRun, settle } from "./progress.ts";
 import { decodeCursor, encodeCursor, toRunDto, toTaskDto } from "./runs.dto.ts";
 
 type Db = Kysely<ExecutionDatabase> | Transaction<ExecutionDatabase>;
@@ -54,32 +57,6 @@ function checkCompatible(action: TAction, runOn: StartInput["runOn"], targets: T
           : "a command or script runs on ssh targets"
       }`,
     });
-}
-
-/** The message a worker needs to run a task, from the task row and its run. */
-export function taskMessage(
-  run: {
-    action: unknown;
-    run_on: string;
-    env: Record<string, string>;
-    sudo: boolean;
-    timeout_seconds: number;
-    exclusive: boolean;
-  },
-  task: { id: string; run_id: string; attempt: number; target: unknown },
-): TTaskMessage {
-  return {
-    runId: task.run_id,
-    taskId: task.id,
-    attempt: task.attempt,
-    target: task.target as TExecutionTarget,
-    action: run.action as TAction,
-    runOn: run.run_on as TTaskMessage["runOn"],
-    env: run.env,
-    sudo: run.sudo,
-    timeoutMs: run.timeout_seconds * 1000,
-    exclusive: run.exclusive,
-  };
 }
 
 async function findByIdempotencyKey(db: Db, createdBy: string | null, key: string) {
@@ -242,22 +219,22 @@ async function insertRun(
     .executeTakeFirstOrThrow();
 }
 
-type RunForDispatch = Parameters<typeof taskMessage>[0] & { worker_group: string };
-
 /**
  * Enqueues tasks already marked `enqueued_at`. When Redis refuses, the marks are taken back so that the fan-out
- * top-up or the reconciler enqueues them later; the run itself stays valid.
+ * top-up or the reconciler enqueues them later; the run itself stays valid. A plan run's task carries the outputs of
+ * its target's earlier steps.
  */
 export async function dispatchOrRelease(
   deps: Pick<ExecutionServiceDeps, "db" | "dispatcher" | "log">,
   run: RunForDispatch,
-  tasks: Parameters<typeof taskMessage>[1][],
+  tasks: TaskForDispatch[],
 ) {
   if (tasks.length === 0) return;
   try {
+    const outputs = run.plan ? await outputsEnvFor(deps.db, run.id, tasks) : null;
     await deps.dispatcher.dispatch(
       run.worker_group,
-      tasks.map((task) => taskMessage(run, task)),
+      tasks.map((task) => taskMessage(run, task, outputs?.get(task.id))),
     );
   } catch (error) {
     deps.log.error(
@@ -300,6 +277,7 @@ export async function listRuns(deps: Pick<ExecutionServiceDeps, "db">, input: Li
       .selectAll("runs")
       .where("tasks.target_id", "=", input.targetId);
     if (input.state) query = query.where("runs.state", "=", input.state);
+    if (input.jobId) query = query.where("runs.job_id", "=", input.jobId);
     if (input.createdBy) query = query.where("runs.created_by", "=", input.createdBy);
     if (input.since) query = query.where("tasks.run_created_at", ">=", new Date(input.since));
     if (input.until) query = query.where("tasks.run_created_at", "<", new Date(input.until));
@@ -314,6 +292,7 @@ export async function listRuns(deps: Pick<ExecutionServiceDeps, "db">, input: Li
       .execute();
   } else {
     let query = deps.db.selectFrom("runs").selectAll();
+    if (input.jobId) query = query.where("job_id", "=", input.jobId);
     if (input.state) query = query.where("state", "=", input.state);
     if (input.createdBy) query = query.where("created_by", "=", input.createdBy);
     if (input.since) query = query.where("created_at", ">=", new Date(input.since));
@@ -432,12 +411,26 @@ export async function cancelRun(
       before: { state: before.state },
       after: { state: "cancelling" },
     });
-    return finalizeIfDone(trx, id);
+    const progress = await settle(trx, deps, id);
+    const after = await trx.selectFrom("runs").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    return { after, progress };
   });
   const keys = executionKeys(deps.prefix);
   await deps.redis.set(keys.runStopped(id), "cancelled", "EX", STOP_MARKER_TTL_SECONDS);
   await deps.redis.publish(keys.cancelChannel, `run:${id}`);
-  return toRunDto(run);
+  await followUp(deps, run.progress);
+  // The runs its steps started ("run another job") are cancelled too.
+  const children = await deps.db
+    .selectFrom("runs")
+    .select("id")
+    .where("parent_run_id", "=", id)
+    .where("state", "in", ["queued", "running"])
+    .execute();
+  for (const child of children)
+    await cancelRun(deps, actor, caller, child.id).catch((error: unknown) => {
+      if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
+    });
+  return toRunDto(run.after);
 }
 
 /** Cancels one task of a run: skipped if it has not started, killed if it runs. */
@@ -461,7 +454,7 @@ export async function cancelTask(deps: ExecutionServiceDeps, actor: AuditActor, 
     if (before.state === "queued" && before.enqueued_at === null) {
       const after = await trx
         .updateTable("tasks")
-        .set({ state: "cancelled", finished_at: new Date() })
+        .set({ state: "cancelled", finished_at: new Date(), not_before: null })
         .where("id", "=", id)
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -470,15 +463,21 @@ export async function cancelTask(deps: ExecutionServiceDeps, actor: AuditActor, 
         .set((eb) => ({ queued: eb("queued", "-", 1), cancelled: eb("cancelled", "+", 1) }))
         .where("id", "=", before.run_id)
         .execute();
-      await finalizeIfDone(trx, before.run_id);
-      return after;
+      // A plan run's target goes on (its later steps see a failure); the run may be done.
+      const progress = await progressRun(trx, deps, before.run_id, [after]);
+      return { task: after, progress };
     }
-    return before;
+    return { task: before, progress: null };
   });
+  if (task.progress) await followUp(deps, task.progress);
+  if (task.task.child_run_id && task.task.state === "running")
+    await cancelRun(deps, actor, null, task.task.child_run_id).catch((error: unknown) => {
+      if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
+    });
   const keys = executionKeys(deps.prefix);
   await deps.redis.set(keys.taskStopped(id), "cancelled", "EX", STOP_MARKER_TTL_SECONDS);
   await deps.redis.publish(keys.cancelChannel, `task:${id}`);
-  return toTaskDto(task);
+  return toTaskDto(task.task);
 }
 
 /** Stops starting new tasks of a run (failure threshold): unenqueued tasks are skipped; workers skip the rest. */
@@ -497,7 +496,7 @@ export async function finalizeIfDone(trx: Transaction<ExecutionDatabase>, runId:
     .updateTable("runs")
     .set({
       state: sql`case when cancel_requested_by is not null then 'cancelled'
-                      when failed + timed_out + cancelled > 0 or stop_reason is not null then 'failed'
+                      when failed + timed_out + cancelled - tolerated > 0 or stop_reason is not null then 'failed'
                       else 'succeeded' end`,
       finished_at: new Date(),
       started_at: sql`coalesce(started_at, now())`,
@@ -539,15 +538,24 @@ export async function retryRun(
   if (!run) throw notFound("run");
   if (!["succeeded", "failed", "cancelled"].includes(run.state))
     throw new AppError("CONFLICT", { message: "Retry a run once it has finished" });
+  if (run.plan) {
+    const id = await retryPlanRun(deps, actor, caller?.userId ?? null, context, run, input);
+    return { run: await getRun(deps, id), created: true };
+  }
+  if (input.from === "failed-step")
+    throw new AppError("BAD_REQUEST", {
+      field: "from",
+      message: "An ad-hoc run has a single step: retry it from the start",
+    });
   const states =
     input.which === "failed" ? ["failed", "timed_out"] : ["failed", "timed_out", "cancelled", "skipped"];
-  const tasks = await deps.db
+  let query = deps.db
     .selectFrom("tasks")
     .select("target_id")
     .where("run_id", "=", run.id)
-    .where("state", "in", states)
-    .orderBy("seq")
-    .execute();
+    .where("state", "in", states);
+  if (input.targetIds) query = query.where("target_id", "in", input.targetIds);
+  const tasks = await query.orderBy("seq").execute();
   if (tasks.length === 0)
     throw new AppError("BAD_REQUEST", { field: "which", message: `No ${input.which} tasks to retry` });
   return startRun(
@@ -570,4 +578,96 @@ export async function retryRun(
     },
     run.id,
   );
+}
+
+/** A run's lineage: its retry/resume chain from the first run, the runs its steps started, the run that started it. */
+export async function lineage(deps: Pick<ExecutionServiceDeps, "db">, id: string) {
+  const run = await deps.db.selectFrom("runs").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!run) throw notFound("run");
+  const chain = run.root_run_id
+    ? await deps.db
+        .selectFrom("runs")
+        .selectAll()
+        .where((eb) => eb.or([eb("root_run_id", "=", run.root_run_id), eb("id", "=", run.root_run_id)]))
+        .orderBy("created_at")
+        .orderBy("id")
+        .limit(200)
+        .execute()
+    : [run];
+  const children = await deps.db
+    .selectFrom("runs")
+    .selectAll()
+    .where("parent_run_id", "=", id)
+    .orderBy("created_at")
+    .limit(500)
+    .execute();
+  const parent = run.parent_run_id
+    ? await deps.db.selectFrom("runs").selectAll().where("id", "=", run.parent_run_id).executeTakeFirst()
+    : undefined;
+  return {
+    chain: chain.map(toRunDto),
+    children: children.map(toRunDto),
+    parent: parent ? toRunDto(parent) : null,
+  };
+}
+
+/** The dashboard's numbers: runs per hour and their outcome, the success rate, what runs now, what failed last. */
+export async function runStats(deps: Pick<ExecutionServiceDeps, "db">, hours: number) {
+  const now = new Date();
+  const first = new Date(now);
+  first.setUTCMinutes(0, 0, 0);
+  first.setUTCHours(first.getUTCHours() - (hours - 1));
+  // Hours as whole hours since the epoch: independent of the session's time zone.
+  const rows = await sql<{
+    hour: string;
+    total: number;
+    succeeded: number;
+    failed: number;
+    cancelled: number;
+  }>`
+    select floor(extract(epoch from created_at) / 3600)::bigint as hour, count(*)::int as total,
+           count(*) filter (where state = 'succeeded')::int as succeeded,
+           count(*) filter (where state = 'failed')::int as failed,
+           count(*) filter (where state = 'cancelled')::int as cancelled
+    from runs where created_at >= ${first}
+    group by 1
+  `.execute(deps.db);
+  const byHour = new Map(rows.rows.map((row) => [Number(row.hour) * 3_600_000, row]));
+  const series = [];
+  let succeeded = 0;
+  let finished = 0;
+  for (let index = 0; index < hours; index++) {
+    const hour = new Date(first.getTime() + index * 3_600_000);
+    const row = byHour.get(hour.getTime());
+    series.push({
+      hour: hour.toISOString(),
+      total: row?.total ?? 0,
+      succeeded: row?.succeeded ?? 0,
+      failed: row?.failed ?? 0,
+      cancelled: row?.cancelled ?? 0,
+    });
+    succeeded += row?.succeeded ?? 0;
+    finished += (row?.succeeded ?? 0) + (row?.failed ?? 0) + (row?.cancelled ?? 0);
+  }
+  const running = await deps.db
+    .selectFrom("runs")
+    .selectAll()
+    .where("state", "in", ["running", "cancelling"])
+    .orderBy("created_at", "desc")
+    .limit(10)
+    .execute();
+  const recentFailures = await deps.db
+    .selectFrom("runs")
+    .selectAll()
+    .where("state", "=", "failed")
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(10)
+    .execute();
+  return {
+    hours: series,
+    successRate: finished === 0 ? null : succeeded / finished,
+    running: running.map(toRunDto),
+    recentFailures: recentFailures.map(toRunDto),
+  };
 }
