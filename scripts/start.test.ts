@@ -212,7 +212,7 @@ describe("bun run start", () => {
       expect(web).toMatchObject({
         PORT: String(run.ports.web),
         OPSC_API_URL: gateway,
-        OPSC_SERVICES: "auth,users,targets,discovery,execution",
+        OPSC_SERVICES: "auth,users,targets,discovery,execution,jobs",
       });
       expect(web.INTERNAL_TOKEN).toBeUndefined();
       expect(web.DATABASE_URL).toBeUndefined();
@@ -232,6 +232,8 @@ describe("bun run start", () => {
         VAULT_KEYS: vaultKeys,
         TARGETS_INTERNAL_URL: `http://127.0.0.1:${run.ports.targets}`,
         DISCOVERY_INTERNAL_URL: `http://127.0.0.1:${run.ports.discovery}`,
+        // The execution service keeps its default port in this test.
+        EXECUTION_INTERNAL_URL: "http://127.0.0.1:8105",
         NODE_ENV: "production",
       });
       expect(system.DATABASE_URL).toBeUndefined();
@@ -252,6 +254,13 @@ describe("bun run start", () => {
       expect(readEnv("execution")).toMatchObject({
         OBJECT_STORE: "fs",
         OBJECT_STORE_PATH: join(repo, "data", "objects"),
+      });
+      // The jobs service starts runs in the execution service and reads choices from the targets service.
+      expect(readEnv("jobs")).toMatchObject({
+        INTERNAL_TOKEN: internal,
+        TARGETS_INTERNAL_URL: `http://127.0.0.1:${run.ports.targets}`,
+        EXECUTION_INTERNAL_URL: "http://127.0.0.1:8105",
+        VAULT_KEYS: vaultKeys,
       });
       expect(out).toMatch(/\nsystem\s+\| a plain line from system/);
       expect((await fetch(`http://127.0.0.1:${run.ports.system}/readyz`)).status).toBe(200);

@@ -207,7 +207,15 @@ async function main(): Promise<void> {
     execution: {
       AUTH_INTERNAL_URL: serviceUrl("auth"),
       TARGETS_INTERNAL_URL: serviceUrl("targets"),
+      VAULT_KEYS: secrets.values.VAULT_KEYS,
       ...objectStoreEnv,
+    },
+    jobs: {
+      AUTH_INTERNAL_URL: serviceUrl("auth"),
+      TARGETS_INTERNAL_URL: serviceUrl("targets"),
+      EXECUTION_INTERNAL_URL: serviceUrl("execution"),
+      // Seals webhook secrets and the secret values schedules keep.
+      VAULT_KEYS: secrets.values.VAULT_KEYS,
     },
   };
 
@@ -250,6 +258,10 @@ async function main(): Promise<void> {
           TARGETS_INTERNAL_URL: serviceUrl("targets"),
           // Same default and override as the discovery service's own port (OPSC_DISCOVERY_PORT).
           DISCOVERY_INTERNAL_URL: `http://127.0.0.1:${envPort(portEnvName("discovery"), DISCOVERY_PORT)}`,
+          // The scheduler fires due schedules through the jobs service's internal router.
+          JOBS_INTERNAL_URL: serviceUrl("jobs"),
+          // The system worker's maintenance prunes runs and logs through the execution service's internal router.
+          EXECUTION_INTERNAL_URL: serviceUrl("execution"),
           ...(worker.name === "execution-worker" ? objectStoreEnv : {}),
           PORT: String(worker.port),
         },

@@ -8,6 +8,7 @@ export const SERVICES = [
   { name: "targets", port: 8103 },
   { name: "discovery", port: 8104 },
   { name: "execution", port: 8105 },
+  { name: "jobs", port: 8106 },
 ] as const;
 
 /**
@@ -17,6 +18,7 @@ export const SERVICES = [
 export const WORKERS = [
   { name: "system", entry: "workers/system/src/main.ts", port: 8111 },
   { name: "execution-worker", entry: "workers/execution/src/main.ts", port: 8112 },
+  { name: "scheduler", entry: "workers/scheduler/src/main.ts", port: 8113 },
 ] as const;
 
 /** Default internal URL of the discovery service, which the system worker's discovery module calls. */

@@ -120,7 +120,7 @@ describe("through the gateway", () => {
   });
 
   test("each service's OpenAPI document is served under its prefix", async () => {
-    for (const service of ["auth", "users"]) {
+    for (const service of ["auth", "users", "jobs"]) {
       const response = await fetch(`${url}/api/v1/${service}/openapi.json`);
       expect(response.status).toBe(200);
       expect(((await response.json()) as { openapi: string }).openapi).toBe("3.1.0");

@@ -7,6 +7,7 @@ import { createAuthRouter } from "@opsc/auth/router";
 import { hasRole, type TRole } from "@opsc/contracts";
 import { createDiscoveryRouter } from "@opsc/discovery/router";
 import { createExecutionRouter } from "@opsc/execution/router";
+import { createJobsRouter } from "@opsc/jobs/router";
 import { createTargetsRouter } from "@opsc/targets/router";
 import { createUsersRouter } from "@opsc/users/router";
 import { startSystem, type TestSystem } from "../support/system.ts";
@@ -33,7 +34,24 @@ interface Ids {
   runId: string;
   executionRunId: string;
   executionTaskId: string;
+  jobId: string;
 }
+
+/** A job definition every matrix call can save again unchanged (so `jobs.update` keeps baseVersion 1). */
+const MATRIX_JOB_DEFINITION = {
+  targets: { selector: "kind=http" },
+  parameters: [
+    {
+      name: "COLOR",
+      type: "choice" as const,
+      choices: { type: "static" as const, values: [{ value: "red" }, { value: "green" }] },
+    },
+  ],
+  steps: [{ key: "main", name: "Main", action: { type: "noop" as const } }],
+};
+
+/** An id nothing has: a call that passed the role check answers 404. */
+const NIL_ID = "00000000-0000-4000-8000-000000000000";
 
 const SAMPLE_INPUTS: Record<string, (ids: Ids) => unknown> = {
   "auth.setup.status": () => ({}),
@@ -117,15 +135,68 @@ const SAMPLE_INPUTS: Record<string, (ids: Ids) => unknown> = {
   // The first allowed caller cancels it; later ones get a 409, which is fine for the matrix.
   "execution.runs.cancel": ({ executionRunId }) => ({ id: executionRunId }),
   "execution.runs.retry": ({ executionRunId }) => ({ id: executionRunId }),
+  "execution.runs.lineage": ({ executionRunId }) => ({ id: executionRunId }),
+  "execution.runs.stats": () => ({}),
   "execution.tasks.list": ({ executionRunId }) => ({ runId: executionRunId }),
   "execution.tasks.get": ({ executionTaskId }) => ({ id: executionTaskId }),
   "execution.tasks.cancel": () => ({ id: "00000000-0000-4000-8000-000000000000" }),
   "execution.logs.read": ({ executionRunId }) => ({ runId: executionRunId }),
   "execution.logs.tail": ({ executionRunId }) => ({ runId: executionRunId }),
   "execution.artifacts.list": ({ executionRunId }) => ({ runId: executionRunId }),
+  "execution.maintenance.status": () => undefined,
   "discovery.results.list": ({ runId }) => ({ runId }),
   "discovery.results.diff": ({ runId }) => ({ runId }),
   "discovery.results.import": ({ runId }) => ({ runId, hosts: [{ address: "127.1.9.1" }] }),
+  "jobs.export": () => ({}),
+  // A preview of nothing: allowed callers get an empty preview.
+  "jobs.import": () => ({ yaml: "" }),
+  "jobs.list": () => ({}),
+  "jobs.get": ({ jobId }) => ({ id: jobId }),
+  "jobs.create": () => ({ name: `m-${crypto.randomUUID().slice(0, 8)}`, definition: MATRIX_JOB_DEFINITION }),
+  "jobs.update": ({ jobId }) => ({ id: jobId, baseVersion: 1, definition: MATRIX_JOB_DEFINITION }),
+  "jobs.delete": () => ({ id: "00000000-0000-4000-8000-000000000000" }),
+  "jobs.setOwner": ({ jobId }) => ({ id: jobId, owner: null }),
+  "jobs.versions.list": ({ jobId }) => ({ id: jobId }),
+  "jobs.versions.get": ({ jobId }) => ({ id: jobId, version: 1 }),
+  "jobs.versions.diff": ({ jobId }) => ({ id: jobId, from: 1, to: 1 }),
+  "jobs.choices": ({ jobId }) => ({ id: jobId, parameter: "COLOR", values: {} }),
+  // Refused for its value (400) once the role passed: the matrix is about who may call.
+  "jobs.run": ({ jobId }) => ({ id: jobId, parameters: { COLOR: "blue" } }),
+  // Schedules, calendars and webhooks: unknown ids answer 404 once the role passed.
+  "jobs.schedules.list": () => ({}),
+  "jobs.schedules.preview": () => ({ kind: "cron", cron: "0 3 * * *", timeZone: "Europe/Paris" }),
+  "jobs.schedules.get": () => ({ id: NIL_ID }),
+  "jobs.schedules.fires": () => ({ id: NIL_ID }),
+  "jobs.schedules.create": ({ jobId }) => ({
+    jobId,
+    name: `m-${crypto.randomUUID().slice(0, 8)}`,
+    kind: "interval",
+    intervalSeconds: 3600,
+  }),
+  "jobs.schedules.update": () => ({ id: NIL_ID, data: { name: "renamed" } }),
+  "jobs.schedules.pause": () => ({ id: NIL_ID }),
+  "jobs.schedules.resume": () => ({ id: NIL_ID }),
+  "jobs.schedules.delete": () => ({ id: NIL_ID }),
+  "jobs.calendars.list": () => ({}),
+  "jobs.calendars.preview": () => ({
+    timeZone: "UTC",
+    windows: [{ type: "recurring", cron: "0 1 * * *", durationMinutes: 30 }],
+  }),
+  "jobs.calendars.get": () => ({ id: NIL_ID }),
+  "jobs.calendars.create": () => ({
+    name: `m-${crypto.randomUUID().slice(0, 8)}`,
+    // Far in the past: the matrix's own runs are never inside it.
+    windows: [{ type: "once", start: "2001-01-01T00:00", end: "2001-01-02T00:00" }],
+    scope: { tags: ["matrix"] },
+  }),
+  "jobs.calendars.update": () => ({ id: NIL_ID, data: { description: "x" } }),
+  "jobs.calendars.delete": () => ({ id: NIL_ID }),
+  "jobs.webhooks.list": ({ jobId }) => ({ jobId }),
+  "jobs.webhooks.create": ({ jobId }) => ({ jobId, name: `m-${crypto.randomUUID().slice(0, 8)}` }),
+  "jobs.webhooks.rotateSecret": () => ({ id: NIL_ID }),
+  "jobs.webhooks.update": () => ({ id: NIL_ID, data: { enabled: false } }),
+  "jobs.webhooks.delete": () => ({ id: NIL_ID }),
+  "jobs.webhooks.deliveries": () => ({ id: NIL_ID }),
 };
 
 function proceduresOf(service: string, routerInstance: { _def: { procedures: Record<string, unknown> } }) {
@@ -215,10 +286,15 @@ beforeAll(async () => {
     action: { type: "noop" },
     targets: { ids: [target.id] },
   });
+  const job = await system.admin.client.jobs.create.mutate({
+    name: "matrix-job",
+    definition: MATRIX_JOB_DEFINITION,
+  });
   const [executionTask] = (
     await system.admin.client.execution.tasks.list.query({ runId: executionRun.run.id })
   ).items;
   ids = {
+    jobId: job.id,
     executionRunId: executionRun.run.id,
     executionTaskId: executionTask!.id,
     victimId: victim.id,
@@ -279,6 +355,7 @@ const procedures = [
   ...proceduresOf("targets", createTargetsRouter(stub) as never),
   ...proceduresOf("discovery", createDiscoveryRouter(stub as never) as never),
   ...proceduresOf("execution", createExecutionRouter(stub as never) as never),
+  ...proceduresOf("jobs", createJobsRouter(stub as never) as never),
 ];
 
 describe("authorization matrix", () => {

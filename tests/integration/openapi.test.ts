@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createAuthRouter } from "@opsc/auth/router";
 import { createDiscoveryRouter } from "@opsc/discovery/router";
+import { createJobsRouter } from "@opsc/jobs/router";
 import { createServiceOpenApiDocument, mergeOpenApiDocuments } from "@opsc/server-kit";
 import { createTargetsRouter } from "@opsc/targets/router";
 import { createUsersRouter } from "@opsc/users/router";
@@ -25,6 +26,7 @@ describe("OpenAPI", () => {
         title: "discovery",
         version: "1",
       }),
+      createServiceOpenApiDocument(createJobsRouter(deps as never), { title: "jobs", version: "1" }),
     ],
     { title: "OpsConductor", version: "1" },
   );
@@ -45,7 +47,9 @@ describe("OpenAPI", () => {
     expect(paths).toContain("/targets/items/{id}/test");
     expect(paths).toContain("/discovery/scans/{id}/run");
     expect(paths).toContain("/discovery/runs/{runId}/diff");
-    expect(paths.every((path) => /^\/(auth|users|targets|discovery)\//.test(path))).toBe(true);
+    expect(paths).toContain("/jobs/items/{id}/run");
+    expect(paths).toContain("/jobs/export");
+    expect(paths.every((path) => /^\/(auth|users|targets|discovery|jobs)\//.test(path))).toBe(true);
     expect(merged.paths?.["/users/accounts"]?.get?.security).toBeDefined();
     expect(merged.paths?.["/auth/setup"]?.get?.security).toBeUndefined();
   });

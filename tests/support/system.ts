@@ -18,8 +18,13 @@ import { createExecutionApp } from "@opsc/execution/app";
 import { EXECUTION_SCHEMA, type ExecutionDatabase } from "@opsc/execution/database";
 import { ReportIngester } from "@opsc/execution/ingest/ingester";
 import { Reconciler } from "@opsc/execution/ingest/reconciler";
+import type { ExecutionInternalRouter } from "@opsc/execution/internal";
 import { migrate as migrateExecution } from "@opsc/execution/migrate";
 import { Dispatcher } from "@opsc/execution/runs/dispatch";
+import { RetryDispatcher } from "@opsc/execution/runs/retries";
+import { createJobsApp } from "@opsc/jobs/app";
+import { JOBS_SCHEMA, type JobsDatabase } from "@opsc/jobs/database";
+import { migrate as migrateJobs } from "@opsc/jobs/migrate";
 import { createLogger } from "@opsc/logger";
 import { FsObjectStore, type ObjectStore } from "@opsc/objectstore";
 import { createOpsClient, type OpsClient } from "@opsc/sdk";
@@ -47,7 +52,7 @@ export interface SignedInUser {
 }
 
 /**
- * The auth, users, targets, discovery and execution services composed in one process over a fresh database and Redis prefix. Requests go
+ * The auth, users, targets, discovery, execution and jobs services composed in one process over a fresh database and Redis prefix. Requests go
  * through each app's real HTTP handling (`app.handle`), including the service-to-service calls.
  */
 export async function startSystem(
@@ -69,6 +74,7 @@ export async function startSystem(
   await migrateTargets(database.url);
   await migrateDiscovery(database.url);
   await migrateExecution(database.url);
+  await migrateJobs(database.url);
   const log = createLogger({ service: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const authDb = createDb<AuthDatabase>({ url: database.url, schema: AUTH_SCHEMA, poolMax: 5 });
   const usersDb = createDb<UsersDatabase>({ url: database.url, schema: USERS_SCHEMA, poolMax: 5 });
@@ -83,6 +89,7 @@ export async function startSystem(
     schema: DISCOVERY_SCHEMA,
     poolMax: 5,
   });
+  const jobsDb = createDb<JobsDatabase>({ url: database.url, schema: JOBS_SCHEMA, poolMax: 5 });
   const auth = createBetterAuth({
     db: authDb.db,
     secret: "test-secret-0123456789abcdef0123456789",
@@ -167,6 +174,7 @@ export async function startSystem(
     }),
     dispatcher: new Dispatcher(redis.redis, redis.prefix),
     objectStore,
+    vault: parseVaultKeys(VAULT_KEYS),
   };
   const executionApp = createExecutionApp({
     ...executionDeps,
@@ -180,6 +188,37 @@ export async function startSystem(
   await ingester.start();
   const reconciler = new Reconciler(executionDeps, { intervalMs: options.reconcileIntervalMs ?? 500 });
   await reconciler.start();
+  const retries = new RetryDispatcher(executionDeps, { intervalMs: 100 });
+  retries.start();
+
+  // The jobs service calls targets (choices) and execution (runs) through their internal routers, in process.
+  const jobsDeps = {
+    db: jobsDb.db,
+    log,
+    identity,
+    inventory: createInternalClient<TargetsInternalRouter>({
+      baseUrl: "http://localhost",
+      name: "targets",
+      token: INTERNAL_TOKEN,
+      fetch: (input, init) => targetsApp.handle(new Request(input, init)),
+    }),
+    execution: createInternalClient<ExecutionInternalRouter>({
+      baseUrl: "http://localhost",
+      name: "execution",
+      token: INTERNAL_TOKEN,
+      fetch: (input, init) => executionApp.handle(new Request(input, init)),
+    }),
+    vault: parseVaultKeys(VAULT_KEYS),
+    scheduleMinIntervalSeconds: 60,
+  };
+  const jobsApp = createJobsApp({
+    identityCache,
+    ...jobsDeps,
+    redis: redis.redis,
+    redisPrefix: redis.prefix,
+    internalToken: INTERNAL_TOKEN,
+    trustedProxies: ["127.0.0.1"],
+  });
 
   /** The gateway's routing, in process: each prefix reaches the service that owns it. */
   const handle = (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
@@ -193,6 +232,7 @@ export async function startSystem(
       return discoveryApp.handle(request);
     if (path.startsWith("/trpc/execution") || path.startsWith("/api/v1/execution"))
       return executionApp.handle(request);
+    if (path.startsWith("/trpc/jobs") || path.startsWith("/api/v1/jobs")) return jobsApp.handle(request);
     return authApp.handle(request);
   };
 
@@ -237,6 +277,15 @@ export async function startSystem(
       redisPrefix: redis.prefix,
       service: "discovery",
       schema: DISCOVERY_SCHEMA,
+      domainEvents: true,
+      log,
+    }),
+    new OutboxRelay({
+      db: jobsDb.db,
+      redis: redis.redis,
+      redisPrefix: redis.prefix,
+      service: "jobs",
+      schema: JOBS_SCHEMA,
       domainEvents: true,
       log,
     }),
@@ -292,6 +341,9 @@ export async function startSystem(
     executionDb: executionDb.db,
     executionDeps,
     executionApp,
+    jobsDb: jobsDb.db,
+    jobsDeps,
+    jobsApp,
     reconciler,
     ingester,
     vaultKeys: VAULT_KEYS,
@@ -305,18 +357,20 @@ export async function startSystem(
     admin: { ...adminUser, id: admin.userId },
     relays,
     async stop() {
+      await retries.stop();
       await reconciler.stop();
       await ingester.stop();
       await Promise.all(relays.map((relay) => relay.stop()));
       // pg's pool.end() resolves before its sockets have closed, so the forced database drop below may terminate
       // a connection that is still closing. Expected at teardown; without a listener it is an unhandled error.
-      for (const { pool } of [authDb, usersDb, targetsDb, discoveryDb, executionDb])
+      for (const { pool } of [authDb, usersDb, targetsDb, discoveryDb, executionDb, jobsDb])
         pool.on("error", () => undefined);
       await authDb.db.destroy();
       await usersDb.db.destroy();
       await targetsDb.db.destroy();
       await discoveryDb.db.destroy();
       await executionDb.db.destroy();
+      await jobsDb.db.destroy();
       await redis.cleanup();
       await database.drop();
       await objectStore.close();

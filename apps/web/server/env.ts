@@ -7,7 +7,7 @@ const schema = commonEnv().extend({
   /** Services whose OpenAPI documents are merged into /api/v1/openapi.json, in this order. */
   OPSC_SERVICES: z
     .string()
-    .default("auth,users,targets,discovery,execution")
+    .default("auth,users,targets,discovery,execution,jobs")
     .transform((value) =>
       value
         .split(",")

@@ -1,6 +1,7 @@
 import type { AuthRouter } from "@opsc/auth/router";
 import type { DiscoveryRouter } from "@opsc/discovery/router";
 import type { ExecutionRouter } from "@opsc/execution/router";
+import type { JobsRouter } from "@opsc/jobs/router";
 import type { TargetsRouter } from "@opsc/targets/router";
 import type { UsersRouter } from "@opsc/users/router";
 import {
@@ -96,6 +97,7 @@ export function createOpsClient(options: OpsClientOptions = {}) {
     targets: serviceClient<TargetsRouter>("targets", options, baseUrl),
     discovery: serviceClient<DiscoveryRouter>("discovery", options, baseUrl),
     execution: serviceClient<ExecutionRouter>("execution", options, baseUrl),
+    jobs: serviceClient<JobsRouter>("jobs", options, baseUrl),
     /** Sign-in, sign-out and the two-factor step (better-auth's client, under /api/auth). */
     session: createAuthClient({
       baseURL: `${baseUrl}/api/auth`,
@@ -133,5 +135,5 @@ export function fieldErrors(error: unknown): Record<string, string> {
   return result;
 }
 
-export type { AuthRouter, DiscoveryRouter, TargetsRouter, UsersRouter };
+export type { AuthRouter, DiscoveryRouter, JobsRouter, TargetsRouter, UsersRouter };
 export { TRPCClientError };

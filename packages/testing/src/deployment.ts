@@ -23,6 +23,11 @@ export interface DeploymentOptions {
   /** Execution workers to start (processes of workers/execution), each with `executionWorkerEnv`. */
   executionWorkers?: number;
   executionWorkerEnv?: Record<string, string>;
+  /** Extra environment for the jobs service, e.g. a lower JOBS_SCHEDULE_MIN_INTERVAL_SECONDS for tests. */
+  jobsEnv?: Record<string, string>;
+  /** Scheduler processes to start (workers/scheduler; they contend for one leader lease), with `schedulerEnv`. */
+  schedulers?: number;
+  schedulerEnv?: Record<string, string>;
   logLevel?: string;
   databasePrefix?: string;
 }
@@ -38,6 +43,7 @@ export interface Deployment {
     gateway: number;
     discovery: number;
     execution: number;
+    jobs: number;
     /** The first system worker's /healthz, /readyz and /metrics (with `workers: true`). */
     system: number;
   };
@@ -62,6 +68,10 @@ export interface Deployment {
   startExecutionWorker(env?: Record<string, string>): Promise<StartedProcess & { port: number }>;
   /** The execution worker processes started so far. */
   executionWorkers: (StartedProcess & { port: number })[];
+  /** Starts one more scheduler process (a replica contending for the lease), e.g. after killing the leader. */
+  startScheduler(env?: Record<string, string>): Promise<StartedProcess & { port: number }>;
+  /** The scheduler processes started so far, each with its /metrics port. */
+  schedulers: (StartedProcess & { port: number })[];
   stop(): Promise<void>;
 }
 
@@ -75,7 +85,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
   const root = repoRoot();
   const database = await createTestDatabase(options.databasePrefix);
   const redis = await createTestRedis();
-  const [auth, users, targets, web, gateway, system, discovery, execution] = await Promise.all([
+  const [auth, users, targets, web, gateway, system, discovery, execution, jobs] = await Promise.all([
     getFreePort(),
     getFreePort(),
     getFreePort(),
@@ -84,6 +94,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
     getFreePort(),
     getFreePort(),
     // Where the system worker finds discovery: a port of the deployment's own, never a real install's 8104.
+    getFreePort(),
     getFreePort(),
   ]);
   const vaultKeys = `k1:${randomBytes(32).toString("base64")}`;
@@ -115,7 +126,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
    * /readyz answers.
    */
   async function startWorker(
-    kind: "system" | "execution",
+    kind: "system" | "execution" | "scheduler",
     env: Record<string, string>,
     list: (StartedProcess & { port: number })[],
     fixedPort?: number,
@@ -152,6 +163,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       {
         TARGETS_INTERNAL_URL: `http://127.0.0.1:${targets}`,
         DISCOVERY_INTERNAL_URL: `http://127.0.0.1:${discovery}`,
+        EXECUTION_INTERNAL_URL: `http://127.0.0.1:${execution}`,
         ...options.workerEnv,
         ...env,
       },
@@ -165,6 +177,14 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       "execution",
       { OBJECT_STORE: "fs", OBJECT_STORE_PATH: objectsDir, ...options.executionWorkerEnv, ...env },
       executionWorkers,
+    );
+
+  const schedulers: (StartedProcess & { port: number })[] = [];
+  const startScheduler = (env: Record<string, string>) =>
+    startWorker(
+      "scheduler",
+      { JOBS_INTERNAL_URL: `http://127.0.0.1:${jobs}`, ...options.schedulerEnv, ...env },
+      schedulers,
     );
 
   try {
@@ -214,9 +234,18 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       ...common,
       AUTH_INTERNAL_URL: `http://127.0.0.1:${auth}`,
       TARGETS_INTERNAL_URL: `http://127.0.0.1:${targets}`,
+      VAULT_KEYS: vaultKeys,
       OBJECT_STORE: "fs",
       OBJECT_STORE_PATH: objectsDir,
       ...options.executionEnv,
+    });
+    await start("jobs", jobs, {
+      ...common,
+      AUTH_INTERNAL_URL: `http://127.0.0.1:${auth}`,
+      TARGETS_INTERNAL_URL: `http://127.0.0.1:${targets}`,
+      EXECUTION_INTERNAL_URL: `http://127.0.0.1:${execution}`,
+      VAULT_KEYS: vaultKeys,
+      ...options.jobsEnv,
     });
     if (options.web) {
       // The web server gets no database or secrets: it reads the services' OpenAPI documents through the gateway.
@@ -225,11 +254,12 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
         NODE_ENV: "production",
         LOG_LEVEL: common.LOG_LEVEL,
         OPSC_API_URL: url,
-        OPSC_SERVICES: "auth,users,targets,discovery,execution",
+        OPSC_SERVICES: "auth,users,targets,discovery,execution,jobs",
       });
     }
     if (options.workers) await startSystemWorker({}, system);
     for (let index = 0; index < (options.executionWorkers ?? 0); index++) await startExecutionWorker({});
+    for (let index = 0; index < (options.schedulers ?? 0); index++) await startScheduler({});
     caddy = await startCaddy({
       config: join(root, "caddy", "Caddyfile.local"),
       port: gateway,
@@ -239,6 +269,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
         TARGETS_UPSTREAM: `127.0.0.1:${targets}`,
         DISCOVERY_UPSTREAM: `127.0.0.1:${discovery}`,
         EXECUTION_UPSTREAM: `127.0.0.1:${execution}`,
+        JOBS_UPSTREAM: `127.0.0.1:${jobs}`,
         WEB_UPSTREAM: `127.0.0.1:${web}`,
       },
     });
@@ -248,7 +279,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
   }
   return {
     url,
-    ports: { auth, users, targets, web, gateway, system, discovery, execution },
+    ports: { auth, users, targets, web, gateway, system, discovery, execution, jobs },
     database,
     redis,
     setupToken,
@@ -259,6 +290,8 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
     startSystemWorker: (env = {}) => startSystemWorker(env),
     startExecutionWorker: (env = {}) => startExecutionWorker(env),
     executionWorkers,
+    startScheduler: (env = {}) => startScheduler(env),
+    schedulers,
     stop,
   };
 }
