@@ -12,6 +12,7 @@ import {
   countSegments,
   describeAction,
   describeCounts,
+  describeRunWork,
   EMPTY_RUNS_QUERY,
   elapsedMs,
   envFromRows,
@@ -86,6 +87,14 @@ function task(index: number): TTask {
     startedAt: null,
     finishedAt: null,
     durationMs: null,
+    stepIndex: 0,
+    stepKey: null,
+    outputs: null,
+    tolerated: false,
+    retries: 0,
+    notBefore: null,
+    skipReason: null,
+    childRunId: null,
   };
 }
 
@@ -191,6 +200,23 @@ describe("actions and people", () => {
     ).toBe("GET /health");
   });
 
+  test("what a run does: its action, or a job run's steps", () => {
+    const step = (key: string) => ({
+      key,
+      name: key,
+      type: "command",
+      runOn: "target" as const,
+      continueOnError: false,
+      retries: 0,
+      when: "if no earlier step failed",
+    });
+    expect(describeRunWork({ action: { type: "noop", sleepMs: 0 }, steps: [] })).toBe("no-op");
+    expect(describeRunWork({ action: null, steps: [step("build"), step("deploy"), step("verify")] })).toBe(
+      "3 steps: build → deploy → verify",
+    );
+    expect(describeRunWork({ action: null, steps: [step("only")] })).toBe("1 step: only");
+  });
+
   test("who started a run", () => {
     expect(whoLabel("u1", "u1", {})).toBe("you");
     expect(whoLabel("u2", "u1", { u2: "Ana" })).toBe("Ana");
@@ -200,29 +226,48 @@ describe("actions and people", () => {
 });
 
 describe("runs list paging", () => {
-  test("state, mine and the cursor stack round-trip through the URL", () => {
-    const query = parseRunsQuery(new URLSearchParams("state=running&mine=1&pages=abc,def"));
-    expect(query).toEqual({ state: "running", mine: true, cursors: ["abc", "def"] });
-    expect(toRunsSearchParams(query).toString()).toBe("state=running&mine=1&pages=abc%2Cdef");
+  const JOB = "3f2a9c1d-0000-4000-8000-00000000000a";
+
+  test("state, mine, the job and the cursor stack round-trip through the URL", () => {
+    const query = parseRunsQuery(new URLSearchParams(`state=running&mine=1&jobId=${JOB}&pages=abc,def`));
+    expect(query).toEqual({ state: "running", mine: true, jobId: JOB, cursors: ["abc", "def"] });
+    expect(toRunsSearchParams(query).toString()).toBe(`state=running&mine=1&jobId=${JOB}&pages=abc%2Cdef`);
     expect(runsHref(EMPTY_RUNS_QUERY)).toBe("/runs");
+    expect(runsHref({ ...EMPTY_RUNS_QUERY, jobId: JOB })).toBe(`/runs?jobId=${JOB}`);
   });
 
-  test("unknown states and malformed cursors are dropped", () => {
-    expect(parseRunsQuery(new URLSearchParams("state=exploded&mine=yes&pages=ok,not%20ok,"))).toEqual({
+  test("unknown states, a job id that is no UUID and malformed cursors are dropped", () => {
+    expect(
+      parseRunsQuery(new URLSearchParams("state=exploded&mine=yes&jobId=deploy&pages=ok,not%20ok,")),
+    ).toEqual({
       state: null,
       mine: false,
+      jobId: null,
       cursors: ["ok"],
     });
+    expect(parseRunsQuery(new URLSearchParams(`jobId=${JOB.toUpperCase()}`)).jobId).toBe(JOB);
   });
 
-  test("the request takes the last cursor, and the user only for mine", () => {
-    expect(toListRunsRequest({ state: "failed", mine: true, cursors: ["a", "b"] }, "u1")).toEqual({
+  test("the request takes the last cursor, the user only for mine, and the job", () => {
+    expect(
+      toListRunsRequest({ state: "failed", mine: true, jobId: null, cursors: ["a", "b"] }, "u1"),
+    ).toEqual({
       state: "failed",
       createdBy: "u1",
       limit: RUNS_PAGE_SIZE,
       cursor: "b",
     });
     expect(toListRunsRequest(EMPTY_RUNS_QUERY, "u1")).toEqual({ limit: RUNS_PAGE_SIZE });
+    expect(toListRunsRequest({ ...EMPTY_RUNS_QUERY, jobId: JOB }, null)).toEqual({
+      jobId: JOB,
+      limit: RUNS_PAGE_SIZE,
+    });
+  });
+
+  test("paging keeps the job filter", () => {
+    const paging = presentRunsPaging({ ...EMPTY_RUNS_QUERY, jobId: JOB, cursors: ["c1"] }, "c2");
+    expect(paging.next).toEqual({ ...EMPTY_RUNS_QUERY, jobId: JOB, cursors: ["c1", "c2"] });
+    expect(paging.previous).toEqual({ ...EMPTY_RUNS_QUERY, jobId: JOB, cursors: [] });
   });
 
   test("next pushes the page's cursor, previous pops, first appears from page 3", () => {

@@ -17,6 +17,7 @@ import {
   type TaskPage,
   toListRunsRequest,
 } from "./execution.presenter.ts";
+import { isJobRun, type RunLineage } from "./execution-jobs.presenter.ts";
 import { failureOf, rethrowLoaderError } from "./failure.client.ts";
 import { errorCode, fieldErrors, getOps } from "./ops.client.ts";
 import { hasRole } from "./roles.ts";
@@ -61,9 +62,23 @@ export interface RunsPage {
   runs: TRun[];
   paging: RunsPaging;
   names: Record<string, string>;
+  /** The job `?jobId=` filters by, with its name when known. */
+  job: { id: string; name: string | null } | null;
 }
 
-/** /runs: one keyset page, newest first, filtered by state and "mine". */
+/** The name of the job the list is filtered by: from its runs on the page, else the jobs service, else unknown. */
+async function jobNameOf(jobId: string, runs: readonly TRun[]): Promise<string | null> {
+  const named = runs.find((run) => run.job?.id === jobId)?.job?.name;
+  if (named) return named;
+  try {
+    return (await getOps().jobs.get.query({ id: jobId })).name;
+  } catch {
+    // A deleted job keeps its runs; the filter shows its short id.
+    return null;
+  }
+}
+
+/** /runs: one keyset page, newest first, filtered by state, "mine" and job. */
 export async function loadRunsPage(request: Request): Promise<RunsPage> {
   const query = parseRunsQuery(new URL(request.url).searchParams);
   try {
@@ -76,11 +91,20 @@ export async function loadRunsPage(request: Request): Promise<RunsPage> {
         ? me.then((profile) => ops.execution.runs.list.query(toListRunsRequest(query, profile.user.id)))
         : ops.execution.runs.list.query(toListRunsRequest(query, null)),
     ]);
-    const names = await resolveUserNames(
-      response.items.map((run) => run.createdBy),
-      profile,
-    );
-    return { query, runs: response.items, paging: presentRunsPaging(query, response.nextCursor), names };
+    const [names, jobName] = await Promise.all([
+      resolveUserNames(
+        response.items.map((run) => run.createdBy),
+        profile,
+      ),
+      query.jobId ? jobNameOf(query.jobId, response.items) : null,
+    ]);
+    return {
+      query,
+      runs: response.items,
+      paging: presentRunsPaging(query, response.nextCursor),
+      names,
+      job: query.jobId ? { id: query.jobId, name: jobName } : null,
+    };
   } catch (error) {
     // A cursor from an old link (or edited): start over at the first page.
     if (errorCode(error) === "BAD_REQUEST" && fieldErrors(error).cursor)
@@ -94,14 +118,18 @@ export interface RunDetail {
   /** The run this one retries, when it still exists. */
   retried: { id: string; name: string } | null;
   names: Record<string, string>;
+  /** A job run's retries and resumes, parent and child runs; null for an ad-hoc run. */
+  lineage: RunLineage | null;
 }
 
 export async function loadRunDetail(id: string): Promise<RunDetail> {
   const ops = getOps();
   try {
-    const [run, profile] = await Promise.all([
+    // One batched request: the lineage is asked for alongside, and dropped for an ad-hoc run.
+    const [run, profile, lineage] = await Promise.all([
       ops.execution.runs.get.query({ id }),
       ops.users.me.get.query(),
+      ops.execution.runs.lineage.query({ id }).catch(() => null),
     ]);
     const [retried, names] = await Promise.all([
       run.retryOf
@@ -112,7 +140,7 @@ export async function loadRunDetail(id: string): Promise<RunDetail> {
         : null,
       resolveUserNames([run.createdBy], profile),
     ]);
-    return { run, retried, names };
+    return { run, retried, names, lineage: isJobRun(run) ? lineage : null };
   } catch (error) {
     if (errorCode(error) === "NOT_FOUND" || errorCode(error) === "BAD_REQUEST")
       throw new Response("Run not found", { status: 404 });
@@ -132,7 +160,8 @@ export function loadNewRun(request: Request): NewRunDefaults {
 // ---------------------------------------------------------------------------------------------------------
 // Actions
 
-export const EXECUTION_INTENTS = ["start", "cancel", "retry"] as const;
+/** `retry`: failed targets from the start; `resume`: from their failed step; `resume-target`: one target's. */
+export const EXECUTION_INTENTS = ["start", "cancel", "retry", "resume", "resume-target"] as const;
 export type ExecutionIntent = (typeof EXECUTION_INTENTS)[number];
 export type ExecutionActionResult = ActionResult<ExecutionIntent, { run?: TRun }>;
 
@@ -142,12 +171,18 @@ function isExecutionIntent(value: string): value is ExecutionIntent {
 
 function apiFailure(intent: ExecutionIntent, error: unknown): ExecutionActionResult {
   const failure = failureOf(intent, error);
+  if (intent !== "start") {
+    // No form around a retry's button: the API's reason ("No failed targets to resume") is the message.
+    const reason = Object.values(failure.fieldErrors)[0];
+    return reason ? { ...failure, message: reason } : failure;
+  }
   return { ...failure, fieldErrors: normaliseRunErrors(failure.fieldErrors) };
 }
 
 /**
- * Starting a run (/runs/new), cancelling it and retrying its failed targets (/runs/:id). A started or retried run
- * is shown at once: the action redirects to its page.
+ * Starting a run (/runs/new), cancelling it, retrying its failed targets and resuming a job run's failed targets
+ * (all, or one) from the step where they failed (/runs/:id). A started, retried or resumed run is shown at once:
+ * the action redirects to its page.
  */
 export async function runExecutionAction(form: FormData): Promise<ExecutionActionResult> {
   const intent = formText(form, "intent");
@@ -174,6 +209,21 @@ export async function runExecutionAction(form: FormData): Promise<ExecutionActio
       }
       case "retry":
         started = (await runs.retry.mutate({ id: formText(form, "id"), which: "failed" })).run;
+        break;
+      case "resume":
+        started = (
+          await runs.retry.mutate({ id: formText(form, "id"), which: "failed", from: "failed-step" })
+        ).run;
+        break;
+      case "resume-target":
+        started = (
+          await runs.retry.mutate({
+            id: formText(form, "id"),
+            which: "failed",
+            from: "failed-step",
+            targetIds: [formText(form, "targetId")],
+          })
+        ).run;
         break;
     }
   } catch (error) {
@@ -210,6 +260,11 @@ async function listTasks(
     { signal },
   );
   return { cursor, items: response.items, nextCursor: response.nextCursor };
+}
+
+/** One task as it is now (the selected task's details). */
+async function getTask(id: string, signal?: AbortSignal): Promise<TTask> {
+  return getOps().execution.tasks.get.query({ id }, { signal });
 }
 
 async function readLog(
@@ -300,12 +355,20 @@ async function listArtifacts(
 
 export interface ExecutionLiveApi {
   listTasks: typeof listTasks;
+  getTask: typeof getTask;
   readLog: typeof readLog;
   tailLog: typeof tailLog;
   downloadLog: typeof downloadLog;
   listArtifacts: typeof listArtifacts;
 }
 
-export const executionLiveApi: ExecutionLiveApi = { listTasks, readLog, tailLog, downloadLog, listArtifacts };
+export const executionLiveApi: ExecutionLiveApi = {
+  listTasks,
+  getTask,
+  readLog,
+  tailLog,
+  downloadLog,
+  listArtifacts,
+};
 
 export type { TArtifact, TTask };

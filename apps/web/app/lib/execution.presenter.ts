@@ -100,7 +100,7 @@ export const RUN_POLL_MS = 1_500;
 // Counts and durations
 
 /** The counter of each task state in a run's `counts`. */
-const COUNT_OF: Record<TTaskState, keyof TTaskCounts> = {
+export const COUNT_OF: Record<TTaskState, keyof TTaskCounts> = {
   queued: "queued",
   running: "running",
   succeeded: "succeeded",
@@ -200,8 +200,8 @@ export function elapsedMs(
   return Math.max(0, now.getTime() - new Date(item.startedAt).getTime());
 }
 
-/** What the run does, on one line: the command's first line, "script (12 lines)", "GET /health". */
-export function describeAction(action: TRun["action"]): string {
+/** What an ad-hoc run does, on one line: the command's first line, "script (12 lines)", "GET /health". */
+export function describeAction(action: NonNullable<TRun["action"]>): string {
   switch (action.type) {
     case "command": {
       const [first = "", ...rest] = action.command.split("\n");
@@ -216,6 +216,13 @@ export function describeAction(action: TRun["action"]): string {
     case "noop":
       return action.sleepMs ? `no-op, ${formatDuration(action.sleepMs)}` : "no-op";
   }
+}
+
+/** What a run does: an ad-hoc run's action, or a job run's steps ("3 steps: build → deploy → verify"). */
+export function describeRunWork(run: Pick<TRun, "action" | "steps">): string {
+  if (run.action) return describeAction(run.action);
+  const count = run.steps.length;
+  return `${count} ${count === 1 ? "step" : "steps"}: ${run.steps.map((step) => step.key).join(" → ")}`;
 }
 
 export function formatFailureThreshold(threshold: TRun["failureThreshold"]): string {
@@ -234,27 +241,33 @@ export function whoLabel(createdBy: string | null, me: string, names: Record<str
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The runs list: state and "mine" filters and a keyset cursor stack, kept in the URL
-// (`?state=running&mine=1&pages=c1,c2`). `pages` is the stack of cursors that led to the page shown: empty on the
+// The runs list: state, "mine" and job filters and a keyset cursor stack, kept in the URL
+// (`?state=running&mine=1&jobId=…&pages=c1,c2`). `pages` is the stack of cursors that led to the page shown: empty on the
 // first page; "Next" pushes the page's `nextCursor`, "Previous" pops.
 
 export const RUNS_PAGE_SIZE = 25;
 /** Cursors are base64url, so a comma never occurs inside one and can separate them in the URL. */
 const CURSOR = /^[A-Za-z0-9_-]{1,200}$/;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface RunsQuery {
   state: TRunState | null;
   mine: boolean;
+  /** Runs of this job only (the job page links to `/runs?jobId=`). */
+  jobId: string | null;
   cursors: string[];
 }
 
-export const EMPTY_RUNS_QUERY: RunsQuery = { state: null, mine: false, cursors: [] };
+export const EMPTY_RUNS_QUERY: RunsQuery = { state: null, mine: false, jobId: null, cursors: [] };
 
 export function parseRunsQuery(params: URLSearchParams): RunsQuery {
   const state = params.get("state") ?? "";
+  const jobId = (params.get("jobId") ?? "").trim();
   return {
     state: isRunState(state) ? state : null,
     mine: params.get("mine") === "1",
+    jobId: UUID.test(jobId) ? jobId.toLowerCase() : null,
     cursors: (params.get("pages") ?? "")
       .split(",")
       .filter((cursor) => CURSOR.test(cursor))
@@ -267,6 +280,7 @@ export function toRunsSearchParams(query: RunsQuery): URLSearchParams {
   const params = new URLSearchParams();
   if (query.state) params.set("state", query.state);
   if (query.mine) params.set("mine", "1");
+  if (query.jobId) params.set("jobId", query.jobId);
   if (query.cursors.length) params.set("pages", query.cursors.join(","));
   return params;
 }
@@ -279,11 +293,12 @@ export function runsHref(query: RunsQuery): string {
 export function toListRunsRequest(
   query: RunsQuery,
   userId: string | null,
-): { state?: TRunState; createdBy?: string; limit: number; cursor?: string } {
+): { state?: TRunState; createdBy?: string; jobId?: string; limit: number; cursor?: string } {
   const cursor = query.cursors.at(-1);
   return {
     ...(query.state ? { state: query.state } : {}),
     ...(query.mine && userId ? { createdBy: userId } : {}),
+    ...(query.jobId ? { jobId: query.jobId } : {}),
     limit: RUNS_PAGE_SIZE,
     ...(cursor ? { cursor } : {}),
   };

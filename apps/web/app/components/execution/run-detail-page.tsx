@@ -14,6 +14,7 @@ import {
   RUN_POLL_MS,
   whoLabel,
 } from "../../lib/execution.presenter.ts";
+import { canRetryJobRun, isJobRun, STRATEGY_LABELS, taskLabel } from "../../lib/execution-jobs.presenter.ts";
 import { formatDateTime } from "../../lib/format.ts";
 import { hasRole } from "../../lib/roles.ts";
 import { PageHeader } from "../layout/app-shell.tsx";
@@ -25,20 +26,27 @@ import { useResultToast } from "../ui/toast.tsx";
 import { usePolling } from "../ui/use-polling.ts";
 import { ArtifactsCard } from "./artifacts-card.tsx";
 import { CountsBar } from "./counts-bar.tsx";
+import { JobRunAlerts, JobRunDescription, ParametersList } from "./job-run-header.tsx";
+import { LineageCard } from "./lineage-card.tsx";
 import { LogViewer } from "./log-viewer.tsx";
 import { RunStateBadge } from "./state-badges.tsx";
+import { StepsCard } from "./steps-card.tsx";
+import { TaskDetailCard } from "./task-detail-card.tsx";
 import { TaskGrid } from "./task-grid.tsx";
 
 /**
  * One run: its state and counters (polled while it is active), Cancel and "Retry failed" for operators, the
  * targets' grid, the live output and the files the tasks saved. The grid's filter (`?state=`, `?q=`) and the target
- * whose output and files are shown (`?task=`) are kept in the URL.
+ * whose output and files are shown (`?task=`) are kept in the URL. A job run also shows its job, trigger and
+ * parameters, its steps, its lineage (retries, resumes, parent and child runs) and the selected task's details;
+ * operators resume its failed targets from the step where they failed.
  */
 export function RunDetailPage({ detail, api }: { detail: RunDetail; api: ExecutionLiveApi }) {
   const { run } = detail;
   const { effectiveRole, user } = useProfile();
   const isOperator = hasRole(effectiveRole, "operator");
   const active = isRunActive(run.state);
+  const jobRun = isJobRun(run);
   usePolling(active, RUN_POLL_MS);
 
   const [params, setParams] = useSearchParams();
@@ -73,7 +81,7 @@ export function RunDetailPage({ detail, api }: { detail: RunDetail; api: Executi
   const [selectedName, setSelectedName] = useState<string | null>(null);
   const onSelect = useCallback(
     (task: TTask) => {
-      setSelectedName(task.targetName);
+      setSelectedName(taskLabel(task));
       change({ task: task.id === selectedTaskId ? null : task.id });
     },
     [change, selectedTaskId],
@@ -86,7 +94,8 @@ export function RunDetailPage({ detail, api }: { detail: RunDetail; api: Executi
     setNames((current) => {
       if (tasks.every((task) => current.has(task.id))) return current;
       const next = new Map(current);
-      for (const task of tasks) next.set(task.id, task.targetName);
+      // A job run has a task per step on each target: "web-1 · build" tells them apart.
+      for (const task of tasks) next.set(task.id, taskLabel(task));
       return next;
     });
   }, []);
@@ -105,21 +114,33 @@ export function RunDetailPage({ detail, api }: { detail: RunDetail; api: Executi
       </p>
       <PageHeader
         title={run.name}
-        description={<span className="font-mono">{describeAction(run.action)}</span>}
+        description={
+          run.action ? (
+            <span className="font-mono">{describeAction(run.action)}</span>
+          ) : (
+            <JobRunDescription run={run} />
+          )
+        }
         actions={isOperator ? <RunActions run={run} /> : null}
       />
       <div className="space-y-6">
         <RunSummary detail={detail} me={user.id} />
+        {jobRun ? <StepsCard run={run} api={api} /> : null}
+        {detail.lineage ? <LineageCard lineage={detail.lineage} runId={run.id} /> : null}
         <TaskGrid
           run={run}
           api={api}
           state={taskState}
           search={search}
           selectedTaskId={selectedTaskId}
+          canResume={isOperator && jobRun}
           onFilter={onFilter}
           onSelect={onSelect}
           onLoaded={onLoaded}
         />
+        {jobRun && selectedTaskId ? (
+          <TaskDetailCard run={run} api={api} taskId={selectedTaskId} onClose={onShowAll} />
+        ) : null}
         <LogViewer
           run={run}
           active={active}
@@ -134,7 +155,10 @@ export function RunDetailPage({ detail, api }: { detail: RunDetail; api: Executi
   );
 }
 
-/** Cancel while the run is active (after a confirmation), "Retry failed" once it is over with failures. */
+/**
+ * Cancel while the run is active (after a confirmation); once it is over with failures, "Retry failed" for an ad-hoc
+ * run, "Retry failed targets" (from the first step) and "Resume from failed step" for a job run.
+ */
 function RunActions({ run }: { run: TRun }) {
   const canceller = useFetcher<ExecutionActionResult>({ key: `cancel-${run.id}` });
   const retrier = useFetcher<ExecutionActionResult>({ key: `retry-${run.id}` });
@@ -143,11 +167,40 @@ function RunActions({ run }: { run: TRun }) {
   const [confirming, setConfirming] = useState(false);
   const failures = failedCount(run.counts);
   const canCancel = isRunActive(run.state) && run.state !== "cancelling";
-  const canRetry = !isRunActive(run.state) && failures > 0;
+  const jobRun = isJobRun(run);
+  const canRetry = jobRun ? canRetryJobRun(run) : !isRunActive(run.state) && failures > 0;
   if (!canCancel && !canRetry) return null;
+  const retrying = retrier.state !== "idle" ? retrier.formData?.get("intent") : null;
   return (
     <div className="flex flex-wrap gap-2">
-      {canRetry ? (
+      {canRetry && jobRun ? (
+        <retrier.Form method="post" className="flex flex-wrap gap-2">
+          <input type="hidden" name="id" value={run.id} />
+          <Button
+            type="submit"
+            name="intent"
+            value="resume"
+            isPending={retrying === "resume"}
+            disabled={!!retrying}
+            pendingLabel="Starting…"
+            title="Each failed target again from the step where it failed, with the earlier steps' outputs"
+          >
+            Resume from failed step
+          </Button>
+          <Button
+            type="submit"
+            name="intent"
+            value="retry"
+            variant="secondary"
+            isPending={retrying === "retry"}
+            disabled={!!retrying}
+            pendingLabel="Starting…"
+            title="Each failed target again from the first step"
+          >
+            Retry failed targets
+          </Button>
+        </retrier.Form>
+      ) : canRetry ? (
         <retrier.Form method="post">
           <input type="hidden" name="intent" value="retry" />
           <input type="hidden" name="id" value={run.id} />
@@ -197,19 +250,31 @@ function RunSummary({ detail, me }: { detail: RunDetail; me: string }) {
   const { run, retried, names } = detail;
   const now = new Date();
   const action = run.action;
-  const facts: [string, string][] = [
-    ["Started by", whoLabel(run.createdBy, me, names)],
-    ["Created", formatDateTime(run.createdAt)],
-    ["Started", formatDateTime(run.startedAt)],
-    ["Finished", formatDateTime(run.finishedAt)],
-    ["Targets", run.selector ?? "chosen by id"],
-    ["Runs on", run.runOn === "local" ? "the worker host (local)" : "each target"],
-    ["Timeout", `${formatDuration(run.timeoutSeconds * 1000)} per target`],
-    ["Fan-out", run.fanOut ? `${run.fanOut.toLocaleString()} at a time` : "all at once"],
-    ["Failure threshold", formatFailureThreshold(run.failureThreshold)],
-    ["sudo", run.sudo ? "yes" : "no"],
-    ["Environment", run.envNames.length ? run.envNames.join(", ") : "none"],
-  ];
+  const facts: [string, string][] = action
+    ? [
+        ["Started by", whoLabel(run.createdBy, me, names)],
+        ["Created", formatDateTime(run.createdAt)],
+        ["Started", formatDateTime(run.startedAt)],
+        ["Finished", formatDateTime(run.finishedAt)],
+        ["Targets", run.selector ?? "chosen by id"],
+        ["Runs on", run.runOn === "local" ? "the worker host (local)" : "each target"],
+        ["Timeout", `${formatDuration(run.timeoutSeconds * 1000)} per target`],
+        ["Fan-out", run.fanOut ? `${run.fanOut.toLocaleString()} at a time` : "all at once"],
+        ["Failure threshold", formatFailureThreshold(run.failureThreshold)],
+        ["sudo", run.sudo ? "yes" : "no"],
+        ["Environment", run.envNames.length ? run.envNames.join(", ") : "none"],
+      ]
+    : // A job run: where and how long each step runs is the step's own (the steps panel).
+      [
+        ["Started by", whoLabel(run.createdBy, me, names)],
+        ["Created", formatDateTime(run.createdAt)],
+        ["Started", formatDateTime(run.startedAt)],
+        ["Finished", formatDateTime(run.finishedAt)],
+        ["Targets", run.selector ?? "chosen by id"],
+        ["Order", run.strategy ? STRATEGY_LABELS[run.strategy] : "—"],
+        ["Fan-out", run.fanOut ? `${run.fanOut.toLocaleString()} at a time` : "all at once"],
+        ["Failure threshold", formatFailureThreshold(run.failureThreshold)],
+      ];
   return (
     <Card id="summary" title="Summary">
       <div className="space-y-4" data-run={run.state} data-run-id={run.id}>
@@ -223,7 +288,7 @@ function RunSummary({ detail, me }: { detail: RunDetail; me: string }) {
           </span>
           {retried ? (
             <span className="text-slate-600 dark:text-slate-300">
-              Retries{" "}
+              {run.retryMode === "resume" ? "Resumes" : "Retries"}{" "}
               <Link
                 to={`/runs/${retried.id}`}
                 className="text-indigo-700 hover:underline dark:text-indigo-300"
@@ -240,7 +305,8 @@ function RunSummary({ detail, me }: { detail: RunDetail; me: string }) {
             <span data-stop-reason>Stopped: {run.stopReason}</span>
           </Alert>
         ) : null}
-        {action.type === "command" || action.type === "script" ? (
+        {action ? null : <JobRunAlerts run={run} />}
+        {action && (action.type === "command" || action.type === "script") ? (
           <div>
             <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">
               {action.type === "command" ? "Command" : "Script"} · {action.shell}
@@ -260,6 +326,7 @@ function RunSummary({ detail, me }: { detail: RunDetail; me: string }) {
             </div>
           ))}
         </dl>
+        {action ? null : <ParametersList parameters={run.parameters} />}
       </div>
     </Card>
   );

@@ -4,7 +4,7 @@ import { Link, useNavigate } from "react-router";
 import { useProfile } from "../../lib/app-data.ts";
 import type { RunsPage as RunsPageData } from "../../lib/execution.client.ts";
 import {
-  describeAction,
+  describeRunWork,
   elapsedMs,
   formatDuration,
   isRunActive,
@@ -16,6 +16,7 @@ import {
   runsHref,
   whoLabel,
 } from "../../lib/execution.presenter.ts";
+import { jobOf } from "../../lib/execution-jobs.presenter.ts";
 import { formatDateTime } from "../../lib/format.ts";
 import { hasRole } from "../../lib/roles.ts";
 import { formatAgo } from "../../lib/targets.presenter.ts";
@@ -49,7 +50,7 @@ export function RunsPage({ page }: { page: RunsPageData }) {
           ) : null
         }
       />
-      <RunsFilters query={page.query} />
+      <RunsFilters query={page.query} job={page.job} />
       <RunsTable runs={page.runs} me={user.id} names={page.names} />
       <CursorPager
         label="Run pages"
@@ -63,8 +64,11 @@ export function RunsPage({ page }: { page: RunsPageData }) {
   );
 }
 
-/** State and "mine", in the URL; a change starts over at the first page (the cursors belong to the old filter). */
-function RunsFilters({ query }: { query: RunsQuery }) {
+/**
+ * State and "mine", in the URL; a change starts over at the first page (the cursors belong to the old filter). The
+ * job filter comes from a link (`?jobId=`, the job's page) and is shown with a way to drop it.
+ */
+function RunsFilters({ query, job }: { query: RunsQuery; job: RunsPageData["job"] }) {
   const navigate = useNavigate();
   const ids = { state: useId(), mine: useId() };
   // The controls show what was picked at once, while the list for it loads; back and forward move them too.
@@ -113,6 +117,26 @@ function RunsFilters({ query }: { query: RunsQuery }) {
           Only runs I started
         </label>
       </div>
+      {job ? (
+        <p
+          className="flex items-center gap-2 pb-2 text-sm text-slate-700 dark:text-slate-200"
+          data-job-filter={job.id}
+        >
+          Runs of job{" "}
+          <Link
+            to={`/jobs/${encodeURIComponent(job.id)}`}
+            className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+          >
+            {job.name ?? job.id.slice(0, 8)}
+          </Link>
+          <Link
+            to={runsHref({ ...query, ...shown, jobId: null, cursors: [] })}
+            className="rounded px-1.5 text-xs text-slate-500 hover:bg-slate-100 hover:text-slate-700 dark:text-slate-400 dark:hover:bg-slate-800"
+          >
+            Show all jobs' runs
+          </Link>
+        </p>
+      ) : null}
     </search>
   );
 }
@@ -134,6 +158,9 @@ function RunsTable({ runs, me, names }: { runs: TRun[]; me: string; names: Recor
               Run
             </th>
             <th scope="col" className="px-4 py-3">
+              Job
+            </th>
+            <th scope="col" className="px-4 py-3">
               State
             </th>
             <th scope="col" className="w-48 px-4 py-3">
@@ -153,6 +180,7 @@ function RunsTable({ runs, me, names }: { runs: TRun[]; me: string; names: Recor
         <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
           {runs.map((run) => {
             const started = run.startedAt ?? run.createdAt;
+            const job = jobOf(run);
             return (
               <tr key={run.id} data-run-row={run.name} data-run-id={run.id}>
                 <td className="max-w-80 px-4 py-3">
@@ -164,11 +192,28 @@ function RunsTable({ runs, me, names }: { runs: TRun[]; me: string; names: Recor
                   </Link>
                   <p
                     className="truncate font-mono text-xs text-slate-500 dark:text-slate-400"
-                    title={describeAction(run.action)}
+                    title={describeRunWork(run)}
                   >
                     {run.selector ?? "chosen targets"}
                     {run.runOn === "local" ? " · on the worker" : ""}
                   </p>
+                </td>
+                <td className="whitespace-nowrap px-4 py-3" data-run-job={job ? job.name : ""}>
+                  {job ? (
+                    <>
+                      <Link
+                        to={job.href}
+                        className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+                      >
+                        {job.name}
+                      </Link>
+                      <p className="text-xs text-slate-500 dark:text-slate-400">{job.version}</p>
+                    </>
+                  ) : (
+                    <span className="text-slate-400 dark:text-slate-500" title="An ad-hoc run">
+                      —
+                    </span>
+                  )}
                 </td>
                 <td className="whitespace-nowrap px-4 py-3">
                   <RunStateBadge state={run.state} />

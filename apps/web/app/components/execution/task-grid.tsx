@@ -2,16 +2,16 @@ import type { TRun, TTask, TTaskState } from "@opsc/contracts/execution/runs";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useId, useRef, useState } from "react";
 import type { ExecutionLiveApi } from "../../lib/execution.client.ts";
-import { elapsedMs, formatDuration, taskTabs } from "../../lib/execution.presenter.ts";
+import { taskTabs } from "../../lib/execution.presenter.ts";
+import { isJobRun } from "../../lib/execution-jobs.presenter.ts";
 import { Card } from "../ui/card.tsx";
 import { inputClass } from "../ui/field.tsx";
-import { TaskStateBadge } from "./state-badges.tsx";
+import { AD_HOC_COLUMNS, JOB_COLUMNS, JobTaskRow, TaskRow } from "./task-row.tsx";
 import { useTaskPages } from "./use-task-pages.ts";
 
 const ROW_HEIGHT = 40;
 const MAX_HEIGHT = 8 * ROW_HEIGHT;
 const SEARCH_DEBOUNCE_MS = 300;
-const COLUMNS = "grid grid-cols-[minmax(12rem,2fr)_7rem_4.5rem_6rem_minmax(10rem,3fr)] items-center gap-3";
 
 interface TaskGridProps {
   run: TRun;
@@ -19,6 +19,8 @@ interface TaskGridProps {
   state: TTaskState | null;
   search: string;
   selectedTaskId: string | null;
+  /** Operators get "Resume this target" on a finished job run's failed tasks. */
+  canResume: boolean;
   onFilter: (change: { state?: TTaskState | null; search?: string }) => void;
   onSelect: (task: TTask) => void;
   /** Every task loaded, so the log can name the target of each line. */
@@ -28,7 +30,8 @@ interface TaskGridProps {
 /**
  * The run's targets, one row each: status tabs with their counts, a search by target name, and a virtualized list
  * that loads 1,000 rows at a time as it scrolls (a run may have thousands of targets). The rows on screen follow the
- * run while it is active. Picking a target shows only its output in the log.
+ * run while it is active. Picking a target shows only its output in the log. A job run has a row per step on each
+ * target, with the step, why it was skipped, a tolerated failure, a retry's time and the run a step started.
  */
 export function TaskGrid({
   run,
@@ -36,6 +39,7 @@ export function TaskGrid({
   state,
   search,
   selectedTaskId,
+  canResume,
   onFilter,
   onSelect,
   onLoaded,
@@ -63,8 +67,18 @@ export function TaskGrid({
 
   const tabs = taskTabs(run.counts, state);
   const now = new Date();
+  const jobRun = isJobRun(run);
+  const columns = jobRun ? JOB_COLUMNS : AD_HOC_COLUMNS;
   return (
-    <Card id="tasks" title="Targets" description={`${run.counts.total.toLocaleString()} in this run`}>
+    <Card
+      id="tasks"
+      title="Targets"
+      description={
+        jobRun
+          ? `${run.counts.total.toLocaleString()} tasks in this run: each step on each target`
+          : `${run.counts.total.toLocaleString()} in this run`
+      }
+    >
       <div className="space-y-3">
         <div className="flex flex-wrap items-center justify-between gap-3">
           <div role="tablist" aria-label="Task status" className="flex flex-wrap gap-1">
@@ -93,16 +107,18 @@ export function TaskGrid({
           <TaskSearch value={search} onChange={(next) => onFilter({ search: next })} />
         </div>
         <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
-          <div className="min-w-[44rem]">
+          <div className={jobRun ? "min-w-[64rem]" : "min-w-[44rem]"}>
             <div
-              className={`${COLUMNS} border-b border-slate-200 bg-slate-50 px-3 py-2 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400`}
+              className={`${columns} border-b border-slate-200 bg-slate-50 px-3 py-2 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400`}
               aria-hidden="true"
             >
               <span>Target</span>
+              {jobRun ? <span>Step</span> : null}
               <span>State</span>
               <span>Exit</span>
               <span>Duration</span>
-              <span>Error</span>
+              <span>{jobRun ? "Details" : "Error"}</span>
+              {jobRun ? <span className="sr-only">Actions</span> : null}
             </div>
             <div
               ref={scrollRef}
@@ -130,7 +146,16 @@ export function TaskGrid({
                         className="absolute top-0 left-0 w-full"
                         style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
                       >
-                        {task ? (
+                        {task && jobRun ? (
+                          <JobTaskRow
+                            run={run}
+                            task={task}
+                            now={now}
+                            selected={task.id === selectedTaskId}
+                            canResume={canResume}
+                            onSelect={() => onSelect(task)}
+                          />
+                        ) : task ? (
                           <TaskRow
                             task={task}
                             now={now}
@@ -153,61 +178,17 @@ export function TaskGrid({
         <p className="text-xs text-slate-500 dark:text-slate-400" data-tasks-loaded={tasks.length}>
           {loading && !tasks.length
             ? "Loading targets…"
-            : `${tasks.length.toLocaleString()} ${hasMore ? "loaded so far; more load as you scroll" : tasks.length === 1 ? "target" : "targets"}`}
+            : `${tasks.length.toLocaleString()} ${hasMore ? "loaded so far; more load as you scroll" : rowNoun(jobRun, tasks.length)}`}
         </p>
       </div>
     </Card>
   );
 }
 
-function TaskRow({
-  task,
-  now,
-  selected,
-  onSelect,
-}: {
-  task: TTask;
-  now: Date;
-  selected: boolean;
-  onSelect: () => void;
-}) {
-  const problem =
-    task.error?.message ??
-    (task.cancel?.survivors.length ? `${task.cancel.survivors.length} processes survived` : "");
-  return (
-    <div
-      data-task-row={task.targetName}
-      aria-current={selected ? "true" : undefined}
-      className={`${COLUMNS} h-full border-b border-slate-100 px-3 text-sm dark:border-slate-800/60 ${
-        selected ? "bg-indigo-50 dark:bg-indigo-500/10" : ""
-      }`}
-    >
-      <button
-        type="button"
-        onClick={onSelect}
-        aria-pressed={selected}
-        title={`Show only the output of ${task.targetName}`}
-        className="min-w-0 truncate rounded text-left focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
-      >
-        <span className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
-          {task.targetName}
-        </span>{" "}
-        <span className="font-mono text-xs text-slate-500 dark:text-slate-400">{task.targetAddress}</span>
-      </button>
-      <span>
-        <TaskStateBadge state={task.state} />
-      </span>
-      <span className="font-mono text-xs tabular-nums text-slate-600 dark:text-slate-300">
-        {task.exitCode ?? "—"}
-      </span>
-      <span className="text-xs tabular-nums text-slate-600 dark:text-slate-300">
-        {formatDuration(elapsedMs(task, now))}
-      </span>
-      <span className="truncate text-xs text-red-700 dark:text-red-300" title={problem}>
-        {problem}
-      </span>
-    </div>
-  );
+/** What a row is: a target of an ad-hoc run, a step on a target (a task) of a job run. */
+function rowNoun(jobRun: boolean, count: number): string {
+  if (jobRun) return count === 1 ? "task" : "tasks";
+  return count === 1 ? "target" : "targets";
 }
 
 /** Target name search, sent a moment after typing stops; follows outside changes (back/forward). */
