@@ -149,7 +149,7 @@ export const steps: Suite<StepsContext> = {
         let state = "queued";
         while (!["succeeded", "failed", "cancelled"].includes(state)) {
           if (Date.now() > deadline) throw new Error(`run ${runId} still ${state}`);
-          await Bun.sleep(2);
+          await Bun.sleep(20);
           const [row] = await sql`select state from execution.runs where id = ${runId}`;
           state = row.state;
         }

@@ -23,7 +23,23 @@ import { finalizeIfDone } from "./runs.service.ts";
 
 type Trx = Transaction<ExecutionDatabase>;
 type RunRow = Selectable<RunsTable>;
-type TaskRow = Selectable<TasksTable>;
+/** What deciding a target's next step reads of its tasks (not the target's connection settings: they are big). */
+const TASK_COLUMNS = [
+  "id",
+  "run_id",
+  "seq",
+  "target_id",
+  "step_index",
+  "step_key",
+  "state",
+  "attempt",
+  "enqueued_at",
+  "not_before",
+  "outputs",
+  "tolerated",
+  "retries",
+] as const;
+type TaskRow = Pick<Selectable<TasksTable>, (typeof TASK_COLUMNS)[number]>;
 
 /** Tasks to enqueue once the transaction has committed, per run. */
 export interface Dispatch {
@@ -125,7 +141,7 @@ async function earlierByTarget(trx: Trx, runId: string, targetIds: string[], bef
   if (targetIds.length === 0 || before === 0) return byTarget;
   const rows = await trx
     .selectFrom("tasks")
-    .selectAll()
+    .select(TASK_COLUMNS)
     .where("run_id", "=", runId)
     .where("target_id", "in", targetIds)
     .where("step_index", "<", before)
@@ -143,7 +159,7 @@ async function tasksOfTargets(trx: Trx, runId: string, targetIds: string[]) {
   if (targetIds.length === 0) return byTarget;
   const rows = await trx
     .selectFrom("tasks")
-    .selectAll()
+    .select(TASK_COLUMNS)
     .where("run_id", "=", runId)
     .where("target_id", "in", targetIds)
     .forUpdate()
@@ -263,7 +279,7 @@ async function advanceTargetFirst(
     started = Math.min(targets, started + Math.min(free, STEP_BATCH));
     const rows = await trx
       .selectFrom("tasks")
-      .selectAll()
+      .select(TASK_COLUMNS)
       .where("run_id", "=", run.id)
       .where("seq", ">=", from * plan.steps.length)
       .where("seq", "<", started * plan.steps.length)
@@ -304,7 +320,7 @@ async function advanceStepFirst(
   for (let guard = 0; guard < plan.steps.length * 4 + 8; guard++) {
     const active = await trx
       .selectFrom("tasks")
-      .selectAll()
+      .select(TASK_COLUMNS)
       .where("run_id", "=", run.id)
       .where("step_index", "=", step)
       .where("state", "in", ["queued", "running"])
@@ -533,7 +549,12 @@ async function startChildRun(
     } as never)
     .returningAll()
     .executeTakeFirstOrThrow();
-  const target = task.target as TExecutionTarget;
+  const { target: stored } = await trx
+    .selectFrom("tasks")
+    .select("target")
+    .where("id", "=", task.id)
+    .executeTakeFirstOrThrow();
+  const target = stored as TExecutionTarget;
   await insertPlanTasks(trx, child, resolved.plan, [target], new Map());
   const now = new Date();
   await trx

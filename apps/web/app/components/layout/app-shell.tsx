@@ -4,12 +4,15 @@ import { Form, NavLink } from "react-router";
 import { hasRole } from "../../lib/roles.ts";
 import { RoleBadge } from "../ui/badge.tsx";
 import {
+  CalendarsIcon,
   CredentialsIcon,
   DiscoveryIcon,
   DocsIcon,
   HomeIcon,
+  JobsIcon,
   ProfileIcon,
   RunsIcon,
+  SchedulesIcon,
   SignOutIcon,
   TargetsIcon,
   UsersIcon,
@@ -37,9 +40,21 @@ function Navigation({ isAdmin, isOperator }: { isAdmin: boolean; isOperator: boo
         <TargetsIcon />
         Targets
       </NavLink>
+      <NavLink to="/jobs" className={navItemClass}>
+        <JobsIcon />
+        Jobs
+      </NavLink>
       <NavLink to="/runs" className={navItemClass}>
         <RunsIcon />
         Runs
+      </NavLink>
+      <NavLink to="/schedules" className={navItemClass}>
+        <SchedulesIcon />
+        Schedules
+      </NavLink>
+      <NavLink to="/calendars" className={navItemClass}>
+        <CalendarsIcon />
+        Calendars
       </NavLink>
       <NavLink to="/discovery" className={navItemClass}>
         <DiscoveryIcon />

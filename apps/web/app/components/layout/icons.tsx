@@ -98,3 +98,27 @@ export const RunsIcon = () => (
     <path d="m7 9 3 3-3 3M12 15h5" />
   </Icon>
 );
+
+/** A stack of cards: saved, reusable jobs. */
+export const JobsIcon = () => (
+  <Icon>
+    <rect x="4" y="8" width="16" height="12" rx="2" />
+    <path d="M7 5h10M9 2.5h6M8 13l2.5 2.5L8 18M13 18h3" />
+  </Icon>
+);
+
+/** A clock. */
+export const SchedulesIcon = () => (
+  <Icon>
+    <circle cx="12" cy="12" r="9" />
+    <path d="M12 7v5l3.5 2" />
+  </Icon>
+);
+
+/** A calendar page with a crossed-out day (blackout windows). */
+export const CalendarsIcon = () => (
+  <Icon>
+    <rect x="3" y="5" width="18" height="16" rx="2" />
+    <path d="M3 10h18M8 3v4M16 3v4M10 13l4 4M14 13l-4 4" />
+  </Icon>
+);
