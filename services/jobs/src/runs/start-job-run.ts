@@ -149,8 +149,9 @@ export async function startJobRun(
       });
     throw error;
   });
-  // A retried start that returned the first run started nothing new: the first one was audited.
-  if (result.created)
+  // A retried start that returned the first run started nothing new: the first one was audited. A start the job's
+  // concurrency policy skipped is audited: someone asked.
+  if (result.created || result.outcome === "skipped")
     await recordAudit(deps.db, actor, {
       action: "job.run",
       resourceType: "job",
