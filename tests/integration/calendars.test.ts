@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { findActiveBlackout } from "@opsc/jobs/calendars/blackout";
 import { rejection } from "../support/errors.ts";
-import { type SignedInUser, startSystem, type TestSystem } from "../support/system.ts";
+import { startJobsSystem } from "../support/jobs.ts";
+import type { SignedInUser, TestSystem } from "../support/system.ts";
 
 let system: TestSystem;
 let operator: SignedInUser;
@@ -13,9 +14,7 @@ let viewer: SignedInUser;
 const calendars = () => operator.client.jobs.calendars;
 
 beforeAll(async () => {
-  system = await startSystem();
-  operator = await system.createUser("operator");
-  viewer = await system.createUser("viewer");
+  ({ system, operator, viewer } = await startJobsSystem());
 }, 60_000);
 afterAll(async () => {
   await system?.stop();

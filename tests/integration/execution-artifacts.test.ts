@@ -9,10 +9,9 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createExecutionWorkerForTests } from "@opsc/execution-worker/test-support";
 import type { ExecutionWorker } from "@opsc/execution-worker/worker";
-import { type FsObjectStore, S3ObjectStore } from "@opsc/objectstore";
+import type { FsObjectStore, S3ObjectStore } from "@opsc/objectstore";
 import { type StartedSshd, startSshd } from "@opsc/testing";
-import { type StartedS3, startS3 } from "@opsc/testing/s3";
-import { createSshTarget, waitForRun } from "../support/execution.ts";
+import { createSshTarget, startS3System, waitForRun } from "../support/execution.ts";
 import { startSystem, type TestSystem } from "../support/system.ts";
 
 const MiB = 1024 * 1024;
@@ -307,21 +306,14 @@ describe("log archive", () => {
 });
 
 describe("S3 object store end to end", () => {
-  let s3: StartedS3;
+  let s3: Awaited<ReturnType<typeof startS3System>>;
   let s3System: TestSystem;
   let s3Worker: ExecutionWorker;
   let store: S3ObjectStore;
 
   beforeAll(async () => {
-    s3 = await startS3();
-    store = new S3ObjectStore({
-      bucket: s3.bucket,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: s3.credentials,
-    });
-    s3System = await startSystem({ reconcileIntervalMs: 200, objectStore: store });
+    s3 = await startS3System({ reconcileIntervalMs: 200 });
+    ({ system: s3System, store } = s3);
     s3Worker = createExecutionWorkerForTests({
       redis: s3System.redis.redis,
       prefix: s3System.redis.prefix,
@@ -333,7 +325,6 @@ describe("S3 object store end to end", () => {
   }, 60_000);
   afterAll(async () => {
     await s3Worker?.stop({ timeoutMs: 5_000 });
-    await s3System?.stop();
     await s3?.stop();
   });
 

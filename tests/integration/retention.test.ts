@@ -15,11 +15,11 @@ import { pruneRuns } from "@opsc/execution/retention/retention.service";
 import { createExecutionWorkerForTests } from "@opsc/execution-worker/test-support";
 import type { ExecutionWorker } from "@opsc/execution-worker/worker";
 import { createLogger } from "@opsc/logger";
-import { type ObjectStore, S3ObjectStore } from "@opsc/objectstore";
+import type { ObjectStore, S3ObjectStore } from "@opsc/objectstore";
 import { createInternalClient } from "@opsc/server-kit";
 import { EXECUTION_WORKER_GROUP, streamKeys } from "@opsc/streams";
-import { type StartedS3, startS3 } from "@opsc/testing/s3";
 import { type Kysely, sql } from "kysely";
+import { startS3System } from "../support/execution.ts";
 import { startSystem, type TestSystem } from "../support/system.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -553,23 +553,15 @@ describe("retention on the file system store", () => {
 });
 
 describe("retention on S3", () => {
-  let s3: StartedS3;
+  let s3: Awaited<ReturnType<typeof startS3System>>;
   let system: TestSystem;
   let store: S3ObjectStore;
 
   beforeAll(async () => {
-    s3 = await startS3();
-    store = new S3ObjectStore({
-      bucket: s3.bucket,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: s3.credentials,
-    });
-    system = await startSystem({ reconcileIntervalMs: 500, objectStore: store });
+    s3 = await startS3System({ reconcileIntervalMs: 500 });
+    ({ system, store } = s3);
   }, 60_000);
   afterAll(async () => {
-    await system?.stop();
     await s3?.stop();
   });
 

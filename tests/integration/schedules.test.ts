@@ -5,7 +5,6 @@
  * concurrency outcome and a start that fails. The fires' `now` is passed explicitly, so no test waits for a clock.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { TJobDefinitionInput } from "@opsc/contracts/jobs/definition";
 import type { JobsInternalRouter } from "@opsc/jobs/internal";
 import { createLogger } from "@opsc/logger";
 import { createJobsClient } from "@opsc/scheduler-worker/jobs-client";
@@ -13,7 +12,8 @@ import { Scheduler } from "@opsc/scheduler-worker/scheduler";
 import { createInternalClient } from "@opsc/server-kit";
 import Redis from "ioredis";
 import { rejection } from "../support/errors.ts";
-import { type SignedInUser, startSystem, type TestSystem } from "../support/system.ts";
+import { createJobFactory, startJobsSystem } from "../support/jobs.ts";
+import type { SignedInUser, TestSystem } from "../support/system.ts";
 
 let system: TestSystem;
 let operator: SignedInUser;
@@ -21,17 +21,8 @@ let viewer: SignedInUser;
 const api = () => operator.client.jobs;
 
 beforeAll(async () => {
-  system = await startSystem();
-  operator = await system.createUser("operator");
-  viewer = await system.createUser("viewer");
   // Runs need a target; nothing executes them here (no worker), so they stay queued.
-  await system.admin.client.targets.create.mutate({
-    name: "schedules-target",
-    address: "127.0.0.1",
-    port: 9,
-    kind: "http",
-    tags: { suite: "schedules" },
-  });
+  ({ system, operator, viewer } = await startJobsSystem({ suite: "schedules" }));
 }, 60_000);
 afterAll(async () => {
   await system?.stop();
@@ -46,19 +37,7 @@ function scheduler() {
   })({ requestId: crypto.randomUUID(), sourceIp: null, caller: null, headers: new Headers() });
 }
 
-let jobCount = 0;
-async function createJob(extra: Partial<TJobDefinitionInput> = {}) {
-  jobCount++;
-  return api().create.mutate({
-    name: `scheduled-${jobCount}`,
-    definition: {
-      targets: { selector: "suite=schedules" },
-      steps: [{ key: "main", name: "Main", action: { type: "command", command: "true" }, runOn: "local" }],
-      tags: [`schedules-${jobCount}`],
-      ...extra,
-    },
-  });
-}
+const createJob = createJobFactory(api, { name: "scheduled", tag: "schedules", suite: "schedules" });
 
 const seconds = (date: string | Date, delta: number) =>
   new Date(new Date(date).getTime() + delta * 1000).toISOString();

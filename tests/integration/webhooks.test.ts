@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHmac, randomBytes } from "node:crypto";
-import type { TJobDefinitionInput } from "@opsc/contracts/jobs/definition";
 import { rejection } from "../support/errors.ts";
-import { type SignedInUser, startSystem, type TestSystem } from "../support/system.ts";
+import { createJobFactory, startJobsSystem } from "../support/jobs.ts";
+import type { SignedInUser, TestSystem } from "../support/system.ts";
 
 let system: TestSystem;
 let operator: SignedInUser;
@@ -15,40 +15,24 @@ let viewer: SignedInUser;
 const api = () => operator.client.jobs;
 
 beforeAll(async () => {
-  system = await startSystem();
-  operator = await system.createUser("operator");
-  viewer = await system.createUser("viewer");
-  await system.admin.client.targets.create.mutate({
-    name: "webhooks-target",
-    address: "127.0.0.1",
-    port: 9,
-    kind: "http",
-    tags: { suite: "webhooks" },
-  });
+  ({ system, operator, viewer } = await startJobsSystem({ suite: "webhooks" }));
 }, 60_000);
 afterAll(async () => {
   await system?.stop();
 });
 
-let jobCount = 0;
-async function createJob(extra: Partial<TJobDefinitionInput> = {}) {
-  jobCount++;
-  return api().create.mutate({
-    name: `hooked-${jobCount}`,
-    definition: {
-      targets: { selector: "suite=webhooks" },
-      steps: [{ key: "main", name: "Main", action: { type: "command", command: "true" }, runOn: "local" }],
-      tags: [`hooked-${jobCount}`],
-      parameters: [
-        { name: "BRANCH", type: "string", required: true },
-        { name: "COUNT", type: "integer", min: 1, max: 10, default: 1 },
-        { name: "ENVIRONMENT", type: "string", default: "staging" },
-        { name: "TOKEN", type: "secret" },
-      ],
-      ...extra,
-    },
-  });
-}
+const createJob = createJobFactory(api, {
+  name: "hooked",
+  suite: "webhooks",
+  definition: {
+    parameters: [
+      { name: "BRANCH", type: "string", required: true },
+      { name: "COUNT", type: "integer", min: 1, max: 10, default: 1 },
+      { name: "ENVIRONMENT", type: "string", default: "staging" },
+      { name: "TOKEN", type: "secret" },
+    ],
+  },
+});
 
 interface CallOptions {
   secret: string;

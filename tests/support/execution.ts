@@ -1,8 +1,10 @@
 import { streamKey } from "@opsc/contracts";
 import type { TRun } from "@opsc/contracts/execution/runs";
+import { S3ObjectStore } from "@opsc/objectstore";
 import type { OpsClient } from "@opsc/sdk";
 import type { StartedSshd } from "@opsc/testing";
-import type { TestSystem } from "./system.ts";
+import { startS3 } from "@opsc/testing/s3";
+import { startSystem, type TestSystem } from "./system.ts";
 
 /** `count` targets named `<prefix>-<n>`, tagged `suite=<prefix>` (HTTP kind: no-op and local runs never connect). */
 export async function createHttpTargets(system: TestSystem, prefix: string, count: number) {
@@ -64,4 +66,33 @@ export async function streamEvents(system: TestSystem, type: string) {
       return { type: record.type, payload: JSON.parse(record.data ?? "{}").payload ?? {} };
     })
     .filter((event) => event.type === type);
+}
+
+/**
+ * A test system whose execution service keeps artifacts and log archives in the bucket of a fresh S3-compatible
+ * server; `stop()` stops the system, then the server.
+ */
+export async function startS3System(options: { reconcileIntervalMs: number }) {
+  const s3 = await startS3();
+  const store = new S3ObjectStore({
+    bucket: s3.bucket,
+    region: s3.region,
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: s3.credentials,
+  });
+  try {
+    const system = await startSystem({ ...options, objectStore: store });
+    return {
+      system,
+      store,
+      async stop() {
+        await system.stop();
+        await s3.stop();
+      },
+    };
+  } catch (error) {
+    await s3.stop();
+    throw error;
+  }
 }

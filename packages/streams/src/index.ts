@@ -38,6 +38,7 @@ export {
   streamKeys,
 } from "./keys.ts";
 export { LeaderLease, type LeaderLeaseOptions, type LeadershipLossReason } from "./leader.ts";
+export { LeaderWork, type LeaderWorkOptions, repeatEvery } from "./leader-work.ts";
 export type { DeadLetter, DeadLetterReason, TaskMessage } from "./message.ts";
 export type { DeliveryOutcome } from "./metrics.ts";
 export {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@opsc/logger";
-import { LeaderLease } from "@opsc/streams";
+import { LeaderLease, LeaderWork, repeatEvery } from "@opsc/streams";
 import type Redis from "ioredis";
 import type { JobsClientFactory } from "./jobs-client.ts";
 import { fireLag, firesTotal, isLeaderGauge, ticksTotal } from "./metrics.ts";
@@ -36,22 +36,27 @@ export class Scheduler {
   private readonly log: Logger;
   private readonly tickMs: number;
   private readonly batchSize: number;
-  private controller: AbortController | null = null;
-  private loop: Promise<void> | null = null;
+  private readonly leaderWork: LeaderWork;
   private state: "created" | "running" | "stopping" | "stopped" = "created";
 
   constructor(private readonly options: SchedulerOptions) {
     this.log = options.log;
     this.tickMs = options.tickMs ?? 1000;
     this.batchSize = options.batchSize ?? 100;
+    this.leaderWork = new LeaderWork({
+      log: options.log,
+      stopWaitMs: STOP_WAIT_MS,
+      stopTimeoutMessage: "a fire in progress held up the scheduler's stop",
+      gauge: isLeaderGauge,
+    });
     this.lease = new LeaderLease({
       redis: options.redis,
       prefix: options.prefix,
       name: SCHEDULER_LEASE,
       ttlMs: options.leaseTtlMs ?? 10_000,
       log: options.log,
-      onAcquired: () => this.startLoop(),
-      onLost: (reason) => this.stopLoop(`leadership ${reason}`),
+      onAcquired: () => this.leaderWork.start((signal) => this.run(signal)),
+      onLost: (reason) => this.leaderWork.stop(`leadership ${reason}`),
     });
   }
 
@@ -77,7 +82,7 @@ export class Scheduler {
     if (this.state === "stopping" || this.state === "stopped") return;
     this.state = "stopping";
     await this.lease.stop();
-    await this.stopLoop("shutting down");
+    await this.leaderWork.stop("shutting down");
     const ended = new Promise((resolve) => this.options.redis.once("end", resolve));
     await this.options.redis.quit().catch(() => this.options.redis.disconnect());
     if (this.options.redis.status !== "end") await ended;
@@ -127,59 +132,20 @@ export class Scheduler {
     return { due: items.length, failed };
   }
 
-  private startLoop(): void {
-    if (this.controller) return;
-    const controller = new AbortController();
-    this.controller = controller;
-    isLeaderGauge.set(1);
-    this.loop = this.run(controller.signal);
-  }
-
-  private async stopLoop(reason: string): Promise<void> {
-    const controller = this.controller;
-    if (!controller) return;
-    this.controller = null;
-    isLeaderGauge.set(0);
-    controller.abort(new Error(reason));
-    const loop = this.loop;
-    this.loop = null;
-    const settled = loop ? loop.then(() => true) : Promise.resolve(true);
-    const timedOut = new Promise<boolean>((resolve) =>
-      setTimeout(() => resolve(false), STOP_WAIT_MS).unref(),
-    );
-    if (!(await Promise.race([settled, timedOut])))
-      this.log.warn({ waitedMs: STOP_WAIT_MS }, "a fire in progress held up the scheduler's stop");
-  }
-
   private async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      const startedAt = performance.now();
-      let hasMore = false;
-      try {
+    await repeatEvery(
+      this.tickMs,
+      signal,
+      async () => {
         const { due, failed } = await this.tick(signal);
-        // A full batch that fired cleanly means more are due: take them at once rather than a tick later.
-        hasMore = due >= this.batchSize && failed === 0;
         ticksTotal.inc({ outcome: "succeeded" });
-      } catch (error) {
-        if (signal.aborted) break;
+        // A full batch that fired cleanly means more are due: take them at once rather than a tick later.
+        return due >= this.batchSize && failed === 0;
+      },
+      (error) => {
         ticksTotal.inc({ outcome: "failed" });
         this.log.error({ err: error }, "scheduler tick failed");
-      }
-      if (hasMore) continue;
-      await sleep(Math.max(0, this.tickMs - (performance.now() - startedAt)), signal);
-    }
+      },
+    );
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -1,5 +1,6 @@
 import type { Logger } from "@opsc/logger";
 import { metricsRegistry } from "@opsc/server-kit/metrics";
+import { LeaderWork, repeatEvery } from "@opsc/streams";
 import { Counter, Gauge } from "prom-client";
 import type { SystemWorkerDeps, SystemWorkerModule } from "./module.ts";
 
@@ -29,72 +30,50 @@ const STOP_WAIT_MS = 10_000;
  * interval counts from the start of a run, so a slow run is followed at once by the next.
  */
 export class LeaderTaskRunner {
-  private controller: AbortController | null = null;
-  private loops: Promise<void>[] = [];
+  private readonly work: LeaderWork;
 
   constructor(
     private readonly tasks: LeaderTask[],
     private readonly deps: SystemWorkerDeps,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.work = new LeaderWork({
+      log,
+      stopWaitMs: STOP_WAIT_MS,
+      stopTimeoutMessage: "a leader task ignored its abort signal",
+      gauge: isLeaderGauge,
+    });
+  }
 
   get isRunning(): boolean {
-    return this.controller !== null;
+    return this.work.isRunning;
   }
 
   start(): void {
-    if (this.controller) return;
-    const controller = new AbortController();
-    this.controller = controller;
-    isLeaderGauge.set(1);
-    this.loops = this.tasks.map((task) => this.loop(task, controller.signal));
+    this.work.start((signal) => Promise.allSettled(this.tasks.map((task) => this.loop(task, signal))));
   }
 
   /** Aborts every task's signal and waits (boundedly) for the running ones to return. */
   async stop(reason = "leadership lost"): Promise<void> {
-    const controller = this.controller;
-    if (!controller) return;
-    this.controller = null;
-    isLeaderGauge.set(0);
-    controller.abort(new Error(reason));
-    const loops = this.loops;
-    this.loops = [];
-    const settled = Promise.allSettled(loops).then(() => true);
-    const timedOut = new Promise<boolean>((resolve) =>
-      setTimeout(() => resolve(false), STOP_WAIT_MS).unref(),
-    );
-    if (!(await Promise.race([settled, timedOut]))) {
-      this.log.warn({ waitedMs: STOP_WAIT_MS }, "a leader task ignored its abort signal");
-    }
+    await this.work.stop(reason);
   }
 
-  private async loop(task: LeaderTask, signal: AbortSignal): Promise<void> {
+  private loop(task: LeaderTask, signal: AbortSignal): Promise<void> {
     const log = this.log.child({ task: task.name });
-    while (!signal.aborted) {
-      const startedAt = performance.now();
-      try {
+    return repeatEvery(
+      task.intervalMs,
+      signal,
+      async () => {
         await task.run(this.deps, signal);
         leaderTaskRuns.inc({ task: task.name, outcome: "succeeded" });
-      } catch (error) {
-        if (signal.aborted) break;
+        // A task does all its work in one run: the next waits for the interval.
+        return false;
+      },
+      (error) => {
         leaderTaskRuns.inc({ task: task.name, outcome: "failed" });
         // The next interval tries again: a sweep that fails (the targets service restarting) is not fatal.
         log.error({ err: error }, "leader task failed");
-      }
-      await sleep(Math.max(0, task.intervalMs - (performance.now() - startedAt)), signal);
-    }
+      },
+    );
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -1,3 +1,4 @@
+import { containsPattern } from "@opsc/db/match";
 import { type Insertable, type Kysely, sql, type Transaction, type Updateable } from "kysely";
 import type { DiscoveryDatabase } from "../database.ts";
 import type { ScansTable } from "./scans.table.ts";
@@ -17,8 +18,7 @@ export async function listPage(
   input: { search?: string | undefined; limit: number; offset: number },
 ) {
   let query = db.selectFrom("scans");
-  if (input.search)
-    query = query.where(sql<boolean>`name ilike ${`%${input.search.replace(/[\\%_]/g, "\\$&")}%`}`);
+  if (input.search) query = query.where(sql<boolean>`name ilike ${containsPattern(input.search)}`);
   const [rows, total] = await Promise.all([
     query
       .selectAll()

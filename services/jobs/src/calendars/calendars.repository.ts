@@ -1,3 +1,4 @@
+import { containsPattern } from "@opsc/db/match";
 import { type Insertable, type Kysely, sql, type Transaction, type Updateable } from "kysely";
 import type { JobsDatabase } from "../database.ts";
 import type { CalendarsTable } from "./calendars.table.ts";
@@ -22,8 +23,7 @@ export async function listPage(
   input: { search?: string | undefined; limit: number; offset: number },
 ) {
   let query = db.selectFrom("calendars");
-  if (input.search)
-    query = query.where(sql<boolean>`name ilike ${`%${input.search.replace(/[\\%_]/g, "\\$&")}%`}`);
+  if (input.search) query = query.where(sql<boolean>`name ilike ${containsPattern(input.search)}`);
   const [rows, total] = await Promise.all([
     query
       .selectAll()

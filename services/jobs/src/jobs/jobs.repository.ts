@@ -1,3 +1,4 @@
+import { containsPattern, equalsAnyIgnoringCase, escapeLike } from "@opsc/db/match";
 import {
   type Expression,
   type ExpressionBuilder,
@@ -12,10 +13,6 @@ import type { JobsDatabase } from "../database.ts";
 import type { JobsTable } from "./jobs.table.ts";
 
 type Db = Kysely<JobsDatabase> | Transaction<JobsDatabase>;
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, "\\$&");
-}
 
 /** Jobs in `folder` or below it (every job for `/`). */
 export function inFolder(eb: ExpressionBuilder<JobsDatabase, "jobs">, folder: string): Expression<SqlBool> {
@@ -46,11 +43,7 @@ export async function lockByNames(trx: Transaction<JobsDatabase>, names: string[
   return trx
     .selectFrom("jobs")
     .selectAll()
-    .where(
-      sql`lower(name)`,
-      "in",
-      names.map((name) => name.toLowerCase()),
-    )
+    .where((eb) => equalsAnyIgnoringCase(eb, "name", names))
     .forUpdate()
     .execute();
 }
@@ -59,11 +52,7 @@ export async function lockByNames(trx: Transaction<JobsDatabase>, names: string[
 export async function findByNamesWithLatest(db: Db, names: string[]) {
   if (names.length === 0) return [];
   return withLatest(db)
-    .where(
-      sql`lower(jobs.name)`,
-      "in",
-      names.map((name) => name.toLowerCase()),
-    )
+    .where((eb) => equalsAnyIgnoringCase(eb, "jobs.name", names))
     .execute();
 }
 
@@ -92,7 +81,7 @@ export async function listPage(db: Db, filters: ListFilters, after: string | nul
     query = query.where((eb) => inFolder(eb, folder));
   }
   if (filters.tag) query = query.where(sql<SqlBool>`jobs.tags @> array[${filters.tag}]::text[]`);
-  if (filters.search) query = query.where(sql<SqlBool>`jobs.name ilike ${`%${escapeLike(filters.search)}%`}`);
+  if (filters.search) query = query.where(sql<SqlBool>`jobs.name ilike ${containsPattern(filters.search)}`);
   if (filters.owner) query = query.where("jobs.owner", "=", filters.owner);
   if (after !== null) query = query.where(sql`lower(jobs.name)`, ">", after);
   return query.orderBy(sql`lower(jobs.name)`).limit(limit).execute();

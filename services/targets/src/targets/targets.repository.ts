@@ -1,3 +1,4 @@
+import { equalsAnyIgnoringCase } from "@opsc/db/match";
 import {
   type Expression,
   type ExpressionBuilder,
@@ -27,11 +28,7 @@ export async function findByNames(db: Db, names: string[]) {
   return db
     .selectFrom("targets")
     .selectAll()
-    .where(
-      sql`lower(name)`,
-      "in",
-      names.map((name) => name.toLowerCase()),
-    )
+    .where((eb) => equalsAnyIgnoringCase(eb, "name", names))
     .execute();
 }
 
@@ -40,11 +37,7 @@ export async function findByAddresses(db: Db, addresses: string[]) {
   return db
     .selectFrom("targets")
     .selectAll()
-    .where(
-      sql`lower(address)`,
-      "in",
-      addresses.map((address) => address.toLowerCase()),
-    )
+    .where((eb) => equalsAnyIgnoringCase(eb, "address", addresses))
     .execute();
 }
 

@@ -35,9 +35,14 @@ export function createMaintenanceModule(settings: MaintenanceModuleSettings): Sy
         name: "maintenance.retention",
         intervalMs: settings.intervalMs,
         async run(deps, signal) {
-          const execution = createExecutionClient(deps, settings.fetch);
-          await pruneRunsPass(execution, deps.log, signal, batchSize);
-          await pruneLogsPass(execution, deps.log, signal, batchSize);
+          const pass = {
+            execution: createExecutionClient(deps, settings.fetch),
+            log: deps.log,
+            signal,
+            batchSize,
+          };
+          await pruneRunsPass(pass);
+          await pruneLogsPass(pass);
         },
       },
       {
