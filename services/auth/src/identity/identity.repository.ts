@@ -1,4 +1,5 @@
 import type { TRole } from "@opsc/contracts";
+import { containsPattern } from "@opsc/db/match";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { AuthDatabase, UserTable } from "./identity.table.ts";
 
@@ -26,7 +27,7 @@ export async function listUsers(
 ) {
   let query = db.selectFrom("user");
   if (filter.search) {
-    const pattern = `%${filter.search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    const pattern = containsPattern(filter.search);
     query = query.where((eb) => eb.or([eb("email", "ilike", pattern), eb("name", "ilike", pattern)]));
   }
   if (filter.role) query = query.where("role", "=", filter.role);

@@ -9,6 +9,7 @@ import type {
   ZRetryRunRequestSchema,
   ZStartRunRequestSchema,
 } from "@opsc/contracts/execution/runs";
+import { containsPattern } from "@opsc/db/match";
 import { AppError, callInternal, type InternalCallContext, notFound } from "@opsc/server-kit";
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { z } from "zod";
@@ -326,7 +327,7 @@ export async function listTasks(deps: Pick<ExecutionServiceDeps, "db">, input: L
   let query = deps.db.selectFrom("tasks").selectAll().where("run_id", "=", input.runId);
   if (input.state) query = query.where("state", "=", input.state);
   if (input.search) {
-    const pattern = `%${input.search.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    const pattern = containsPattern(input.search.toLowerCase());
     query = query.where(sql`lower(target_name)`, "like", pattern);
   }
   const after = decodeCursor(input.cursor, "cursor");

@@ -1,3 +1,4 @@
+import { escapeLike } from "@opsc/db/match";
 import { AppError } from "@opsc/server-kit";
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
 import peggy from "peggy";
@@ -57,7 +58,7 @@ export function parseSelector(source: string): SelectorTerm[] {
 }
 
 function like(value: string): string {
-  return value.replace(/[\\%_]/g, (char) => `\\${char}`).replaceAll("*", "%");
+  return escapeLike(value).replaceAll("*", "%");
 }
 
 type Eb = ExpressionBuilder<TargetsDatabase, "targets">;

@@ -8,6 +8,7 @@ import type {
   ZCreateTargetRequestSchema,
   ZUpdateTargetRequestSchema,
 } from "@opsc/contracts/targets/targets";
+import { containsPattern } from "@opsc/db/match";
 import { AppError, notFound } from "@opsc/server-kit";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { z } from "zod";
@@ -246,7 +247,7 @@ export function listCondition(
   return (eb) => {
     const conditions = [bySelector(eb)];
     if (input.search) {
-      const pattern = `%${input.search.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+      const pattern = containsPattern(input.search.toLowerCase());
       conditions.push(
         eb.or([
           eb(sql`lower(targets.name)`, "like", pattern),
