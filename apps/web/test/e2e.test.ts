@@ -1,33 +1,30 @@
 // End to end through the real system: PostgreSQL, Redis, the auth and users services, this web server and the
 // Caddy gateway, driven by Chromium. Each run gets its own database, Redis prefix and ports.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { type Deployment, startDeployment } from "@opsc/testing";
+import type { Deployment } from "@opsc/testing";
 import { Validator } from "@seriousme/openapi-schema-validator";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import {
-  collectPageErrors,
-  launchChromium,
+  ADMIN,
+  cleanUp,
+  openBrowserPage,
+  SCREENSHOTS,
   screenshotPage,
+  startWebDeployment,
   submitSignIn,
   waitForToast,
 } from "./support/browser.ts";
-import { ensureBuild } from "./support/build.ts";
 import { totpFromUri } from "./support/totp.ts";
 
 // Each test is a browser flow with several API round trips; bun's default of 5 s is meant for unit tests.
 setDefaultTimeout(30_000);
 
-const SCREENSHOTS = join(import.meta.dir, "screenshots");
-const ADMIN = { name: "Ada Admin", email: "ada@example.com", password: "correct horse battery" };
 const OPERATOR = { name: "Otto Operator", email: "otto@example.com", password: "operator passphrase 1" };
 /** What the admin resets the operator's password to; the operator changes it back on the profile page. */
 const RESET_PASSWORD = "reset by the admin 42";
 
 let deployment: Deployment | undefined;
 let browser: Browser | undefined;
-let context: BrowserContext;
 let page: Page;
 let base: string;
 let setupToken: string;
@@ -35,28 +32,13 @@ let setupToken: string;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  await ensureBuild();
-  deployment = await startDeployment({
-    web: true,
-    databasePrefix: "opsc_web_e2e",
-    // Every browser sign-in comes from 127.0.0.1; the default (5 a minute) is for real clients.
-    authEnv: { SIGN_IN_RATE_LIMIT_MAX: "30" },
-  });
+  deployment = await startWebDeployment({ databasePrefix: "opsc_web_e2e" });
   base = deployment.url;
   setupToken = deployment.setupToken;
-
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: "light" });
-  page = await context.newPage();
-  collectPageErrors(page, pageErrors);
+  ({ browser, page } = await openBrowserPage({ viewport: { width: 1280, height: 860 } }, pageErrors));
 }, 180_000);
 
-afterAll(async () => {
-  // Each step on its own: one failure must not leave the others running.
-  const steps: (() => Promise<unknown>)[] = [async () => browser?.close(), async () => deployment?.stop()];
-  for (const step of steps) await step().catch((error: unknown) => console.error("cleanup:", error));
-}, 60_000);
+afterAll(() => cleanUp([() => browser?.close(), () => deployment?.stop()]), 60_000);
 
 const screenshot = (name: string) => screenshotPage(page, SCREENSHOTS, name);
 

@@ -4,24 +4,32 @@
 // token, on the service's own port (never through the gateway). The targets are HTTP targets on loopback that are
 // never contacted: the steps run on the worker host ("run on local"), once per target.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TStartPlanRunRequest, TStartPlanRunResponse, TStepInput } from "@opsc/contracts/execution/plan";
 import type { TRun } from "@opsc/contracts/execution/runs";
-import { createOpsClient, type OpsClient } from "@opsc/sdk";
+import type { OpsClient } from "@opsc/sdk";
 import { INTERNAL_TOKEN_HEADER } from "@opsc/server-kit";
-import { type Deployment, startDeployment } from "@opsc/testing";
+import type { Deployment } from "@opsc/testing";
 import type { Browser, Locator, Page } from "playwright-core";
-import { collectPageErrors, launchChromium, screenshotPage, submitSignIn } from "./support/browser.ts";
-import { ensureBuild } from "./support/build.ts";
+import {
+  ADMIN,
+  cleanUp,
+  collectPageErrors,
+  openBrowserPage,
+  SCREENSHOTS,
+  screenshotPage,
+  setUpAdmin,
+  signInAndWait,
+  signInClient,
+  startWebDeployment,
+  VIEWER,
+} from "./support/browser.ts";
 
 // Generous: the machine is shared, and a slow moment must not fail a test that only waits for things to happen.
 setDefaultTimeout(90_000);
 
-const SCREENSHOTS = join(import.meta.dir, "screenshots");
-const ADMIN = { name: "Ada Admin", email: "ada@example.com", password: "correct horse battery" };
-const VIEWER = { name: "Vera Viewer", email: "vera@example.com", password: "viewer passphrase 1" };
 const EDGES = ["edge-1", "edge-2"];
 const JOB = { id: crypto.randomUUID(), name: "deploy-edge", version: 4 };
 
@@ -37,52 +45,32 @@ let scratch: string | undefined;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  await ensureBuild();
   scratch = mkdtempSync(join(tmpdir(), "opsc-web-jobs-"));
-  deployment = await startDeployment({
-    web: true,
+  deployment = await startWebDeployment({
     executionWorkers: 1,
     executionWorkerEnv: { EXECUTION_LOCAL_ENABLED: "true", KILL_GRACE_MS: "500" },
     databasePrefix: "opsc_web_execution_jobs_e2e",
-    authEnv: { SIGN_IN_RATE_LIMIT_MAX: "30" },
   });
   base = deployment.url;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, colorScheme: "light" });
-  context.setDefaultTimeout(45_000);
-  page = await context.newPage();
-  collectPageErrors(page, pageErrors);
+  ({ browser, page } = await openBrowserPage(
+    { viewport: { width: 1440, height: 1000 }, defaultTimeoutMs: 45_000 },
+    pageErrors,
+  ));
 }, 180_000);
 
-afterAll(async () => {
-  const steps: (() => Promise<unknown>)[] = [
-    async () => browser?.close(),
-    async () => deployment?.stop(),
-    async () => scratch && rmSync(scratch, { recursive: true, force: true }),
-  ];
-  for (const step of steps) await step().catch((error: unknown) => console.error("cleanup:", error));
-}, 60_000);
+afterAll(
+  () =>
+    cleanUp([
+      () => browser?.close(),
+      () => deployment?.stop(),
+      () => scratch && rmSync(scratch, { recursive: true, force: true }),
+    ]),
+  60_000,
+);
 
 const screenshot = (name: string) => screenshotPage(page, SCREENSHOTS, name);
 
-async function signIn(credentials: { email: string; password: string }) {
-  await submitSignIn(page, base, credentials);
-  await page.waitForURL(`${base}/`);
-}
-
-/** The SDK as the admin, with the bearer token of an API sign-in. */
-async function adminClient(): Promise<OpsClient> {
-  const response = await fetch(`${base}/api/auth/sign-in/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: base },
-    body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
-  });
-  const token = response.headers.get("set-auth-token");
-  if (!response.ok || !token)
-    throw new Error(`API sign-in failed: ${response.status} ${await response.text()}`);
-  return createOpsClient({ baseUrl: base, token });
-}
+const signIn = (credentials: { email: string; password: string }) => signInAndWait(page, base, credentials);
 
 /**
  * `runs.startPlan` on the execution service's internal router, as the jobs service calls it (tRPC over HTTP without a
@@ -157,13 +145,8 @@ const laterRunIds: string[] = [];
 
 describe("job runs in the web app", () => {
   test("the admin signs in; two HTTP targets and a viewer are created through the SDK", async () => {
-    const res = await fetch(`${base}/api/v1/auth/setup`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ token: deployment!.setupToken, ...ADMIN }),
-    });
-    expect(res.status).toBe(200);
-    ops = await adminClient();
+    await setUpAdmin(deployment!);
+    ops = await signInClient(base, ADMIN);
     adminId = (await ops.users.me.get.query()).user.id;
     targetIds = [];
     for (const [index, name] of EDGES.entries()) {
@@ -285,8 +268,7 @@ describe("job runs in the web app", () => {
     const viewerPage = await viewer.newPage();
     collectPageErrors(viewerPage, pageErrors);
     try {
-      await submitSignIn(viewerPage, base, VIEWER);
-      await viewerPage.waitForURL(`${base}/`);
+      await signInAndWait(viewerPage, base, VIEWER);
       await viewerPage.goto(`${base}/runs/${firstRunId}`);
       await viewerPage.locator('#summary [data-run="failed"]').waitFor();
       await viewerPage

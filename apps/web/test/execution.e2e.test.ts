@@ -4,19 +4,25 @@
 // worker host ("run on local"), once per target. The deployment gives the execution service and the worker one
 // file system object store, where saved files (artifacts) and finished runs' logs go.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { createOpsClient, type OpsClient } from "@opsc/sdk";
-import { type Deployment, startDeployment } from "@opsc/testing";
+import { readFileSync } from "node:fs";
+import type { OpsClient } from "@opsc/sdk";
+import type { Deployment } from "@opsc/testing";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { collectPageErrors, launchChromium, screenshotPage, submitSignIn } from "./support/browser.ts";
-import { ensureBuild } from "./support/build.ts";
+import {
+  ADMIN,
+  cleanUp,
+  openBrowserPage,
+  SCREENSHOTS,
+  screenshotPage,
+  setUpAdmin,
+  signInAndWait,
+  signInClient,
+  startWebDeployment,
+  VIEWER,
+} from "./support/browser.ts";
 
 setDefaultTimeout(60_000);
 
-const SCREENSHOTS = join(import.meta.dir, "screenshots");
-const ADMIN = { name: "Ada Admin", email: "ada@example.com", password: "correct horse battery" };
-const VIEWER = { name: "Vera Viewer", email: "vera@example.com", password: "viewer passphrase 1" };
 const COMMAND = "for i in 1 2 3; do echo line-$i; done; echo oops >&2";
 const PROBES = ["probe-1", "probe-2", "probe-3"];
 
@@ -29,51 +35,23 @@ let ops: OpsClient;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  await ensureBuild();
-  deployment = await startDeployment({
-    web: true,
+  deployment = await startWebDeployment({
     executionWorkers: 1,
     executionWorkerEnv: { EXECUTION_LOCAL_ENABLED: "true", KILL_GRACE_MS: "500" },
     databasePrefix: "opsc_web_execution_e2e",
-    authEnv: { SIGN_IN_RATE_LIMIT_MAX: "30" },
   });
   base = deployment.url;
-
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await launchChromium();
-  context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    colorScheme: "light",
-    acceptDownloads: true,
-  });
-  page = await context.newPage();
-  collectPageErrors(page, pageErrors);
+  ({ browser, context, page } = await openBrowserPage(
+    { viewport: { width: 1280, height: 900 }, acceptDownloads: true },
+    pageErrors,
+  ));
 }, 180_000);
 
-afterAll(async () => {
-  const steps: (() => Promise<unknown>)[] = [async () => browser?.close(), async () => deployment?.stop()];
-  for (const step of steps) await step().catch((error: unknown) => console.error("cleanup:", error));
-}, 60_000);
+afterAll(() => cleanUp([() => browser?.close(), () => deployment?.stop()]), 60_000);
 
 const screenshot = (name: string) => screenshotPage(page, SCREENSHOTS, name);
 
-async function signIn(credentials: { email: string; password: string }) {
-  await submitSignIn(page, base, credentials);
-  await page.waitForURL(`${base}/`);
-}
-
-/** The SDK as the admin, with the bearer token of an API sign-in. */
-async function adminClient(): Promise<OpsClient> {
-  const response = await fetch(`${base}/api/auth/sign-in/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: base },
-    body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
-  });
-  const token = response.headers.get("set-auth-token");
-  if (!response.ok || !token)
-    throw new Error(`API sign-in failed: ${response.status} ${await response.text()}`);
-  return createOpsClient({ baseUrl: base, token });
-}
+const signIn = (credentials: { email: string; password: string }) => signInAndWait(page, base, credentials);
 
 /** Waits until `read` gives `expected` (a list re-rendering after a poll, lines arriving), then checks it. */
 async function eventually<T>(read: () => Promise<T>, expected: Awaited<T>, timeoutMs = 15_000) {
@@ -136,13 +114,8 @@ async function waitForRun(id: string, done: (state: string) => boolean) {
 
 describe("runs in the web app", () => {
   test("the admin signs in; HTTP targets are created through the SDK", async () => {
-    const res = await fetch(`${base}/api/v1/auth/setup`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ token: deployment!.setupToken, ...ADMIN }),
-    });
-    expect(res.status).toBe(200);
-    ops = await adminClient();
+    await setUpAdmin(deployment!);
+    ops = await signInClient(base, ADMIN);
     for (const [index, name] of PROBES.entries()) {
       await ops.targets.create.mutate({
         name,

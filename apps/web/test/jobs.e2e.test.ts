@@ -4,31 +4,31 @@
 // targets are HTTP targets on loopback that are never contacted: the steps run on the worker host ("local").
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHmac, randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { createOpsClient, type OpsClient } from "@opsc/sdk";
-import { type Deployment, startDeployment } from "@opsc/testing";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { readFileSync } from "node:fs";
+import type { OpsClient } from "@opsc/sdk";
+import type { Deployment } from "@opsc/testing";
+import type { Browser, Locator, Page } from "playwright-core";
 import {
-  collectPageErrors,
-  launchChromium,
+  ADMIN,
+  cleanUp,
+  openBrowserPage,
+  SCREENSHOTS,
   screenshotPage,
-  submitSignIn,
+  setUpAdmin,
+  signInAndWait,
+  signInClient,
+  startWebDeployment,
+  VIEWER,
   waitForToast,
 } from "./support/browser.ts";
-import { ensureBuild } from "./support/build.ts";
 
 setDefaultTimeout(60_000);
 
-const SCREENSHOTS = join(import.meta.dir, "screenshots");
-const ADMIN = { name: "Ada Admin", email: "ada@example.com", password: "correct horse battery" };
-const VIEWER = { name: "Vera Viewer", email: "vera@example.com", password: "viewer passphrase 1" };
 const PROBES = ["probe-1", "probe-2"];
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 
 let deployment: Deployment | undefined;
 let browser: Browser | undefined;
-let context: BrowserContext;
 let page: Page;
 let base: string;
 let ops: OpsClient;
@@ -36,30 +36,19 @@ let jobId: string;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  await ensureBuild();
-  deployment = await startDeployment({
-    web: true,
+  deployment = await startWebDeployment({
     executionWorkers: 1,
     executionWorkerEnv: { EXECUTION_LOCAL_ENABLED: "true" },
     databasePrefix: "opsc_web_jobs_e2e",
-    authEnv: { SIGN_IN_RATE_LIMIT_MAX: "30" },
   });
   base = deployment.url;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await launchChromium();
-  context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    colorScheme: "light",
-    acceptDownloads: true,
-  });
-  page = await context.newPage();
-  collectPageErrors(page, pageErrors);
+  ({ browser, page } = await openBrowserPage(
+    { viewport: { width: 1280, height: 900 }, acceptDownloads: true },
+    pageErrors,
+  ));
 }, 180_000);
 
-afterAll(async () => {
-  const steps: (() => Promise<unknown>)[] = [async () => browser?.close(), async () => deployment?.stop()];
-  for (const step of steps) await step().catch((error: unknown) => console.error("cleanup:", error));
-}, 60_000);
+afterAll(() => cleanUp([() => browser?.close(), () => deployment?.stop()]), 60_000);
 
 const screenshot = (name: string) => screenshotPage(page, SCREENSHOTS, name);
 const nav = (): Locator => page.getByRole("navigation", { name: "Main" });
@@ -68,22 +57,7 @@ const dialog = (): Locator => page.locator("dialog[open]");
 const jobSection = (name: string) =>
   page.getByRole("navigation", { name: "Job sections" }).getByRole("link", { name, exact: true });
 
-async function signIn(credentials: { email: string; password: string }) {
-  await submitSignIn(page, base, credentials);
-  await page.waitForURL(`${base}/`);
-}
-
-async function adminClient(): Promise<OpsClient> {
-  const response = await fetch(`${base}/api/auth/sign-in/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: base },
-    body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
-  });
-  const token = response.headers.get("set-auth-token");
-  if (!response.ok || !token)
-    throw new Error(`API sign-in failed: ${response.status} ${await response.text()}`);
-  return createOpsClient({ baseUrl: base, token });
-}
+const signIn = (credentials: { email: string; password: string }) => signInAndWait(page, base, credentials);
 
 async function waitForRun(id: string) {
   for (let attempt = 0; attempt < 300; attempt++) {
@@ -104,13 +78,8 @@ async function save(message: string, button: string) {
 
 describe("jobs in the web app", () => {
   test("the admin signs in; targets and a viewer are created through the SDK", async () => {
-    const res = await fetch(`${base}/api/v1/auth/setup`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ token: deployment!.setupToken, ...ADMIN }),
-    });
-    expect(res.status).toBe(200);
-    ops = await adminClient();
+    await setUpAdmin(deployment!);
+    ops = await signInClient(base, ADMIN);
     for (const [index, name] of PROBES.entries())
       await ops.targets.create.mutate({
         name,

@@ -2,24 +2,24 @@
 // users and targets services, this web server and Caddy), driven by Chromium. The HTTP target points at a
 // small server this test runs on loopback; the SSH targets are never contacted (no health worker runs here).
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { type Deployment, type StartedSshd, startDeployment, startSshd } from "@opsc/testing";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { type Deployment, type StartedSshd, startSshd } from "@opsc/testing";
+import type { Browser, Locator, Page } from "playwright-core";
 import {
-  collectPageErrors,
-  launchChromium,
+  ADMIN,
+  cleanUp,
+  openBrowserPage,
+  SCREENSHOTS,
   screenshotPage,
-  submitSignIn,
+  setUpAdmin,
+  signInAndWait,
+  startWebDeployment,
+  VIEWER,
   waitForToast,
 } from "./support/browser.ts";
-import { ensureBuild } from "./support/build.ts";
 
 setDefaultTimeout(60_000);
 
-const SCREENSHOTS = join(import.meta.dir, "screenshots");
-const ADMIN = { name: "Ada Admin", email: "ada@example.com", password: "correct horse battery" };
-const VIEWER = { name: "Vera Viewer", email: "vera@example.com", password: "viewer passphrase 1" };
 /** What the probe server expects; stored write-only in the credential and never shown again. */
 const PROBE_TOKEN = `probe-${crypto.randomUUID()}`;
 
@@ -27,13 +27,11 @@ let deployment: Deployment | undefined;
 let probe: ReturnType<typeof Bun.serve> | undefined;
 let sshd: StartedSshd | undefined;
 let browser: Browser | undefined;
-let context: BrowserContext;
 let page: Page;
 let base: string;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  await ensureBuild();
   // The HTTP target: /health answers 200 only with the right bearer token, 401 otherwise.
   probe = Bun.serve({
     hostname: "127.0.0.1",
@@ -45,40 +43,23 @@ beforeAll(async () => {
         : new Response("unauthorized", { status: 401 });
     },
   });
-  deployment = await startDeployment({
-    web: true,
-    databasePrefix: "opsc_web_targets_e2e",
-    authEnv: { SIGN_IN_RATE_LIMIT_MAX: "30" },
-  });
+  deployment = await startWebDeployment({ databasePrefix: "opsc_web_targets_e2e" });
   base = deployment.url;
-
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await launchChromium();
-  context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    colorScheme: "light",
-    acceptDownloads: true,
-  });
-  page = await context.newPage();
-  collectPageErrors(page, pageErrors);
+  ({ browser, page } = await openBrowserPage(
+    { viewport: { width: 1280, height: 900 }, acceptDownloads: true },
+    pageErrors,
+  ));
 }, 180_000);
 
-afterAll(async () => {
-  const steps: (() => Promise<unknown>)[] = [
-    async () => browser?.close(),
-    async () => deployment?.stop(),
-    async () => probe?.stop(true),
-    async () => sshd?.stop(),
-  ];
-  for (const step of steps) await step().catch((error: unknown) => console.error("cleanup:", error));
-}, 60_000);
+afterAll(
+  () =>
+    cleanUp([() => browser?.close(), () => deployment?.stop(), () => probe?.stop(true), () => sshd?.stop()]),
+  60_000,
+);
 
 const screenshot = (name: string) => screenshotPage(page, SCREENSHOTS, name);
 
-async function signIn(credentials: { email: string; password: string }) {
-  await submitSignIn(page, base, credentials);
-  await page.waitForURL(`${base}/`);
-}
+const signIn = (credentials: { email: string; password: string }) => signInAndWait(page, base, credentials);
 
 const toast = (text: string) => waitForToast(page, text);
 
@@ -116,12 +97,7 @@ async function openNewTarget(): Promise<Locator> {
 
 describe("targets and credentials in the web app", () => {
   test("the first administrator is created and a viewer added through the API", async () => {
-    const res = await fetch(`${base}/api/v1/auth/setup`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ token: deployment!.setupToken, ...ADMIN }),
-    });
-    expect(res.status).toBe(200);
+    await setUpAdmin(deployment!);
 
     await signIn(ADMIN);
     // The admin's session cookie rides along with a same-origin fetch from the page.

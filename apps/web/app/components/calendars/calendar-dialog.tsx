@@ -12,11 +12,13 @@ import {
 import { removeAt, replaceAt } from "../../lib/job-draft.ts";
 import { browserTimeZone } from "../../lib/schedules.presenter.ts";
 import { Alert } from "../ui/alert.tsx";
+import { bindFields } from "../ui/bind-fields.ts";
 import { Button } from "../ui/button.tsx";
 import { Dialog } from "../ui/dialog.tsx";
-import { CheckboxField, SelectField, TextField } from "../ui/field.tsx";
+import { CheckboxField, FieldError, SelectField, TextField } from "../ui/field.tsx";
 import { TextareaField } from "../ui/textarea-field.tsx";
 import { useResultToast } from "../ui/toast.tsx";
+import { useCloseOnSuccess } from "../ui/use-close-on-success.ts";
 import { Occurrences } from "./occurrences.tsx";
 
 const PREVIEW_DEBOUNCE_MS = 400;
@@ -77,6 +79,7 @@ function CalendarForm({ calendar, onClose }: { calendar: TCalendar | null; onClo
   const preview = useDraftPreview(draft);
   const errors = fieldErrorsOf(result);
   const set = (patch: Partial<CalendarDraft>) => setDraft((current) => ({ ...current, ...patch }));
+  const field = bindFields(draft, set, (path) => errors[path]);
   const windowError = (index: number) =>
     Object.entries(errors).find(([key]) => key === `windows.${index}` || key.startsWith(`windows.${index}.`));
   const unplaced = Object.entries(errors).filter(
@@ -84,12 +87,7 @@ function CalendarForm({ calendar, onClose }: { calendar: TCalendar | null; onClo
   );
   const zonesId = useId();
 
-  useEffect(() => {
-    if (fetcher.state === "idle" && result?.ok) {
-      fetcher.reset();
-      onClose();
-    }
-  }, [fetcher, result, onClose]);
+  useCloseOnSuccess(fetcher, result, onClose);
 
   return (
     <fetcher.Form method="post" action="/calendars" noValidate className="space-y-4">
@@ -106,24 +104,18 @@ function CalendarForm({ calendar, onClose }: { calendar: TCalendar | null; onClo
       <div className="grid gap-4 sm:grid-cols-2">
         <TextField
           label="Calendar name"
-          name="name"
-          value={draft.name}
-          onChange={(event) => set({ name: event.target.value })}
+          {...field.text("name")}
           placeholder="Change freeze"
           autoComplete="off"
-          error={errors.name}
         />
         <div>
           <TextField
             label="Time zone"
-            name="timeZone"
+            {...field.text("timeZone")}
             list={zonesId}
-            value={draft.timeZone}
-            onChange={(event) => set({ timeZone: event.target.value })}
             autoComplete="off"
             spellCheck={false}
             hint="Windows are read on this zone's clocks."
-            error={errors.timeZone}
           />
           <datalist id={zonesId}>
             {[
@@ -139,14 +131,7 @@ function CalendarForm({ calendar, onClose }: { calendar: TCalendar | null; onClo
           </datalist>
         </div>
       </div>
-      <TextareaField
-        label="Description"
-        name="description"
-        rows={2}
-        value={draft.description}
-        onChange={(event) => set({ description: event.target.value })}
-        error={errors.description}
-      />
+      <TextareaField label="Description" {...field.text("description")} rows={2} />
       <fieldset className="space-y-3">
         <legend className="text-sm font-medium text-slate-700 dark:text-slate-200">Windows</legend>
         {draft.windows.map((window, index) => (
@@ -160,11 +145,7 @@ function CalendarForm({ calendar, onClose }: { calendar: TCalendar | null; onClo
             onRemove={() => set({ windows: removeAt(draft.windows, index) })}
           />
         ))}
-        {errors.windows ? (
-          <p className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
-            {errors.windows}
-          </p>
-        ) : null}
+        <FieldError error={errors.windows} />
         <div className="flex gap-2">
           <Button
             variant="ghost"
@@ -184,19 +165,12 @@ function CalendarForm({ calendar, onClose }: { calendar: TCalendar | null; onClo
       </fieldset>
       <fieldset className="space-y-3">
         <legend className="text-sm font-medium text-slate-700 dark:text-slate-200">Applies to</legend>
-        <CheckboxField
-          label="All jobs"
-          name="scopeAll"
-          checked={draft.scopeAll}
-          onChange={(event) => set({ scopeAll: event.target.checked })}
-        />
+        <CheckboxField label="All jobs" {...field.checkbox("scopeAll")} />
         {draft.scopeAll ? null : (
           <div className="grid gap-4 sm:grid-cols-2">
             <TextField
               label="Folders"
-              name="folders"
-              value={draft.folders}
-              onChange={(event) => set({ folders: event.target.value })}
+              {...field.text("folders")}
               placeholder="/databases, /web"
               className="font-mono"
               autoComplete="off"
@@ -205,9 +179,7 @@ function CalendarForm({ calendar, onClose }: { calendar: TCalendar | null; onClo
             />
             <TextField
               label="Job tags"
-              name="tags"
-              value={draft.tags}
-              onChange={(event) => set({ tags: event.target.value })}
+              {...field.text("tags")}
               placeholder="deploy"
               autoComplete="off"
               error={errors["scope.tags"]}

@@ -2,19 +2,14 @@ import type { TCalendar } from "@opsc/contracts/jobs/calendars";
 import { Fragment, useCallback, useEffect, useState } from "react";
 import { useFetcher } from "react-router";
 import { useProfile } from "../../lib/app-data.ts";
-import type {
-  CalendarActionResult,
-  CalendarPreview,
-  CalendarsPage as CalendarsPageData,
-} from "../../lib/calendars.client.ts";
+import type { CalendarPreview, CalendarsPage as CalendarsPageData } from "../../lib/calendars.client.ts";
 import { describeScope, describeWindow } from "../../lib/calendars.presenter.ts";
 import { hasRole } from "../../lib/roles.ts";
 import { Pager } from "../discovery/pager.tsx";
 import { PageHeader } from "../layout/app-shell.tsx";
 import { Button } from "../ui/button.tsx";
-import { ConfirmDeleteForm } from "../ui/confirm-delete-form.tsx";
-import { Dialog } from "../ui/dialog.tsx";
-import { useResultToast } from "../ui/toast.tsx";
+import { ConfirmDeleteDialog } from "../ui/confirm-delete-form.tsx";
+import { DetailRow, EditDeleteButtons, ListTable } from "../ui/list-table.tsx";
 import { CalendarDialog } from "./calendar-dialog.tsx";
 import { Occurrences } from "./occurrences.tsx";
 
@@ -43,92 +38,66 @@ export function CalendarsPage({ page }: { page: CalendarsPageData }) {
       />
       {page.calendars.length ? (
         <div className="space-y-3">
-          <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
-            <table className="min-w-full divide-y divide-slate-200 dark:divide-slate-800">
-              <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400">
-                <tr>
-                  <th scope="col" className="px-3 py-2.5">
-                    Calendar
-                  </th>
-                  <th scope="col" className="px-3 py-2.5">
-                    Windows
-                  </th>
-                  <th scope="col" className="px-3 py-2.5">
-                    Applies to
-                  </th>
-                  <th scope="col" className="px-3 py-2.5">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
-                {page.calendars.map((calendar) => (
-                  <Fragment key={calendar.id}>
-                    <tr data-calendar-row={calendar.name}>
-                      <td className={td}>
-                        <p className="font-medium text-slate-900 dark:text-white">{calendar.name}</p>
-                        <p className="text-xs text-slate-500">{calendar.timeZone}</p>
-                        {calendar.description ? (
-                          <p className="text-xs text-slate-500">{calendar.description}</p>
-                        ) : null}
-                      </td>
-                      <td className={`${td} font-mono text-xs`}>
-                        <ul className="space-y-0.5">
-                          {calendar.windows.map((window, index) => (
-                            // biome-ignore lint/suspicious/noArrayIndexKey: windows are addressed by position
-                            <li key={index}>{describeWindow(window)}</li>
-                          ))}
-                        </ul>
-                      </td>
-                      <td className={td}>{describeScope(calendar.scope)}</td>
-                      <td className={`${td} whitespace-nowrap`}>
-                        <div className="flex justify-end gap-1">
-                          <Button
-                            variant="ghost"
-                            size="sm"
-                            aria-expanded={upcoming === calendar.id}
-                            aria-label={`Upcoming windows of ${calendar.name}`}
-                            onClick={() =>
-                              setUpcoming((current) => (current === calendar.id ? null : calendar.id))
-                            }
-                          >
-                            Upcoming
-                          </Button>
-                          {canWrite ? (
-                            <>
-                              <Button
-                                variant="ghost"
-                                size="sm"
-                                aria-label={`Edit ${calendar.name}`}
-                                onClick={() => setDialog({ kind: "edit", calendar })}
-                              >
-                                Edit
-                              </Button>
-                              <Button
-                                variant="ghost"
-                                size="sm"
-                                aria-label={`Delete ${calendar.name}`}
-                                onClick={() => setDialog({ kind: "delete", calendar })}
-                              >
-                                Delete
-                              </Button>
-                            </>
-                          ) : null}
-                        </div>
-                      </td>
-                    </tr>
-                    {upcoming === calendar.id ? (
-                      <tr>
-                        <td colSpan={4} className="bg-slate-50 px-3 py-3 dark:bg-slate-900/60">
-                          <SavedUpcoming calendar={calendar} />
-                        </td>
-                      </tr>
+          <ListTable
+            frame="card"
+            columns={[
+              { label: "Calendar" },
+              { label: "Windows" },
+              { label: "Applies to" },
+              { label: "Actions", isHidden: true },
+            ]}
+            cellClass="px-3 py-2.5"
+          >
+            {page.calendars.map((calendar) => (
+              <Fragment key={calendar.id}>
+                <tr data-calendar-row={calendar.name}>
+                  <td className={td}>
+                    <p className="font-medium text-slate-900 dark:text-white">{calendar.name}</p>
+                    <p className="text-xs text-slate-500">{calendar.timeZone}</p>
+                    {calendar.description ? (
+                      <p className="text-xs text-slate-500">{calendar.description}</p>
                     ) : null}
-                  </Fragment>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                  </td>
+                  <td className={`${td} font-mono text-xs`}>
+                    <ul className="space-y-0.5">
+                      {calendar.windows.map((window, index) => (
+                        // biome-ignore lint/suspicious/noArrayIndexKey: windows are addressed by position
+                        <li key={index}>{describeWindow(window)}</li>
+                      ))}
+                    </ul>
+                  </td>
+                  <td className={td}>{describeScope(calendar.scope)}</td>
+                  <td className={`${td} whitespace-nowrap`}>
+                    <div className="flex justify-end gap-1">
+                      <Button
+                        variant="ghost"
+                        size="sm"
+                        aria-expanded={upcoming === calendar.id}
+                        aria-label={`Upcoming windows of ${calendar.name}`}
+                        onClick={() =>
+                          setUpcoming((current) => (current === calendar.id ? null : calendar.id))
+                        }
+                      >
+                        Upcoming
+                      </Button>
+                      {canWrite ? (
+                        <EditDeleteButtons
+                          name={calendar.name}
+                          onEdit={() => setDialog({ kind: "edit", calendar })}
+                          onDelete={() => setDialog({ kind: "delete", calendar })}
+                        />
+                      ) : null}
+                    </div>
+                  </td>
+                </tr>
+                {upcoming === calendar.id ? (
+                  <DetailRow columns={4}>
+                    <SavedUpcoming calendar={calendar} />
+                  </DetailRow>
+                ) : null}
+              </Fragment>
+            ))}
+          </ListTable>
           <Pager paging={page.paging} label="Calendar pages" />
         </div>
       ) : (
@@ -143,8 +112,11 @@ export function CalendarsPage({ page }: { page: CalendarsPageData }) {
             calendar={dialog?.kind === "edit" ? dialog.calendar : null}
             onClose={close}
           />
-          <DeleteCalendarDialog
-            calendar={dialog?.kind === "delete" ? dialog.calendar : null}
+          <ConfirmDeleteDialog
+            item={dialog?.kind === "delete" ? dialog.calendar : null}
+            intent="delete-calendar"
+            noun="calendar"
+            description="Its windows stop holding runs back at once."
             onClose={close}
           />
         </>
@@ -168,37 +140,5 @@ function SavedUpcoming({ calendar }: { calendar: TCalendar }) {
         timeZone={calendar.timeZone}
       />
     </div>
-  );
-}
-
-function DeleteCalendarDialog({ calendar, onClose }: { calendar: TCalendar | null; onClose: () => void }) {
-  const fetcher = useFetcher<CalendarActionResult>({ key: "delete-calendar" });
-  const result = fetcher.data?.intent === "delete-calendar" ? fetcher.data : undefined;
-  useResultToast(result, { errors: "inline" });
-  useEffect(() => {
-    if (fetcher.state === "idle" && result?.ok) {
-      fetcher.reset();
-      onClose();
-    }
-  }, [fetcher, result, onClose]);
-  return (
-    <Dialog
-      open={calendar !== null}
-      onClose={onClose}
-      title={`Delete ${calendar?.name ?? "calendar"}?`}
-      description="Its windows stop holding runs back at once."
-    >
-      {calendar ? (
-        <ConfirmDeleteForm
-          fetcher={fetcher}
-          intent="delete-calendar"
-          id={calendar.id}
-          label={calendar.name}
-          result={result}
-          onCancel={onClose}
-          submitLabel="Delete calendar"
-        />
-      ) : null}
-    </Dialog>
   );
 }

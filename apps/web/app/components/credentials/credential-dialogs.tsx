@@ -17,23 +17,10 @@ import { Dialog } from "../ui/dialog.tsx";
 import { CheckboxField, SelectField, TextField } from "../ui/field.tsx";
 import { TextareaField } from "../ui/textarea-field.tsx";
 import { useResultToast } from "../ui/toast.tsx";
+import { useCloseOnSuccess } from "../ui/use-close-on-success.ts";
 import { SecretFields } from "./secret-fields.tsx";
 
 const KIND_OPTIONS = CREDENTIAL_KINDS.map((kind) => ({ value: kind, label: CREDENTIAL_KIND_LABELS[kind] }));
-
-/** Closes the dialog once its action succeeded, forgetting the result so the next opening starts afresh. */
-function useCloseOnSuccess(
-  fetcher: ReturnType<typeof useFetcher<CredentialsActionResult>>,
-  result: CredentialsActionResult | undefined,
-  onClose: () => void,
-) {
-  useEffect(() => {
-    if (fetcher.state === "idle" && result?.ok) {
-      fetcher.reset();
-      onClose();
-    }
-  }, [fetcher, result, onClose]);
-}
 
 function FormAlert({ result, placed }: { result: CredentialsActionResult | undefined; placed: string[] }) {
   if (!result || result.ok) return null;

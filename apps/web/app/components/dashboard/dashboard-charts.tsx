@@ -1,3 +1,4 @@
+import type { ReactElement } from "react";
 import {
   Bar,
   BarChart,
@@ -28,63 +29,49 @@ const axis = {
 /** Runs created per hour, stacked by how they ended (still going on top). */
 export function RunsPerHourChart({ points, label }: { points: HourPoint[]; label: string }) {
   return (
-    <div
-      role="img"
-      aria-label={label}
-      className="h-64 w-full text-slate-500 dark:text-slate-400"
-      data-chart="runs-per-hour"
-    >
-      <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
-          <CartesianGrid stroke="currentColor" strokeOpacity={0.15} vertical={false} />
-          <XAxis dataKey="label" {...axis} minTickGap={24} />
-          <YAxis allowDecimals={false} {...axis} />
-          <Tooltip cursor={{ fill: "currentColor", fillOpacity: 0.08 }} />
-          <Bar dataKey="succeeded" name="Succeeded" stackId="runs" fill="#10b981" isAnimationActive={false} />
-          <Bar dataKey="failed" name="Failed" stackId="runs" fill="#ef4444" isAnimationActive={false} />
-          <Bar dataKey="cancelled" name="Cancelled" stackId="runs" fill="#f59e0b" isAnimationActive={false} />
-          <Bar
-            dataKey="other"
-            name="Running or queued"
-            stackId="runs"
-            fill="#6366f1"
-            isAnimationActive={false}
-          />
-          <Legend iconSize={8} wrapperStyle={{ fontSize: 11 }} />
-        </BarChart>
-      </ResponsiveContainer>
-    </div>
+    <ChartFrame label={label} chart="runs-per-hour">
+      <BarChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+        <CartesianGrid stroke="currentColor" strokeOpacity={0.15} vertical={false} />
+        <XAxis dataKey="label" {...axis} minTickGap={24} />
+        <YAxis allowDecimals={false} {...axis} />
+        <Tooltip cursor={{ fill: "currentColor", fillOpacity: 0.08 }} />
+        <Bar dataKey="succeeded" name="Succeeded" stackId="runs" fill="#10b981" isAnimationActive={false} />
+        <Bar dataKey="failed" name="Failed" stackId="runs" fill="#ef4444" isAnimationActive={false} />
+        <Bar dataKey="cancelled" name="Cancelled" stackId="runs" fill="#f59e0b" isAnimationActive={false} />
+        <Bar
+          dataKey="other"
+          name="Running or queued"
+          stackId="runs"
+          fill="#6366f1"
+          isAnimationActive={false}
+        />
+        <Legend iconSize={8} wrapperStyle={{ fontSize: 11 }} />
+      </BarChart>
+    </ChartFrame>
   );
 }
 
 /** The share of finished runs that succeeded, per hour (gaps where none finished). */
 export function SuccessRateChart({ points, label }: { points: HourPoint[]; label: string }) {
   return (
-    <div
-      role="img"
-      aria-label={label}
-      className="h-64 w-full text-slate-500 dark:text-slate-400"
-      data-chart="success-rate"
-    >
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -8 }}>
-          <CartesianGrid stroke="currentColor" strokeOpacity={0.15} vertical={false} />
-          <XAxis dataKey="label" {...axis} minTickGap={24} />
-          <YAxis domain={[0, 100]} tickFormatter={(value: number) => `${value} %`} {...axis} />
-          <Tooltip formatter={(value) => formatRate(typeof value === "number" ? value : null)} />
-          <Line
-            dataKey="successRate"
-            name="Success rate"
-            type="monotone"
-            stroke="#10b981"
-            strokeWidth={2}
-            connectNulls={false}
-            dot={{ r: 2 }}
-            isAnimationActive={false}
-          />
-        </LineChart>
-      </ResponsiveContainer>
-    </div>
+    <ChartFrame label={label} chart="success-rate">
+      <LineChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -8 }}>
+        <CartesianGrid stroke="currentColor" strokeOpacity={0.15} vertical={false} />
+        <XAxis dataKey="label" {...axis} minTickGap={24} />
+        <YAxis domain={[0, 100]} tickFormatter={(value: number) => `${value} %`} {...axis} />
+        <Tooltip formatter={(value) => formatRate(typeof value === "number" ? value : null)} />
+        <Line
+          dataKey="successRate"
+          name="Success rate"
+          type="monotone"
+          stroke="#10b981"
+          strokeWidth={2}
+          connectNulls={false}
+          dot={{ r: 2 }}
+          isAnimationActive={false}
+        />
+      </LineChart>
+    </ChartFrame>
   );
 }
 
@@ -111,6 +98,22 @@ export function HealthRing({ slices }: { slices: HealthSlice[] }) {
           </Pie>
           <Tooltip />
         </PieChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+/** A chart's box: an image named `label` to screen readers, 16rem high, drawn in the text colour. */
+function ChartFrame({ label, chart, children }: { label: string; chart: string; children: ReactElement }) {
+  return (
+    <div
+      role="img"
+      aria-label={label}
+      className="h-64 w-full text-slate-500 dark:text-slate-400"
+      data-chart={chart}
+    >
+      <ResponsiveContainer width="100%" height="100%">
+        {children}
       </ResponsiveContainer>
     </div>
   );

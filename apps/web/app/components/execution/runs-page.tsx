@@ -5,8 +5,6 @@ import { useProfile } from "../../lib/app-data.ts";
 import type { RunsPage as RunsPageData } from "../../lib/execution.client.ts";
 import {
   describeRunWork,
-  elapsedMs,
-  formatDuration,
   isRunActive,
   isRunState,
   LIST_POLL_MS,
@@ -17,16 +15,14 @@ import {
   whoLabel,
 } from "../../lib/execution.presenter.ts";
 import { jobOf } from "../../lib/execution-jobs.presenter.ts";
-import { formatDateTime } from "../../lib/format.ts";
 import { hasRole } from "../../lib/roles.ts";
-import { formatAgo } from "../../lib/targets.presenter.ts";
 import { PageHeader } from "../layout/app-shell.tsx";
 import { buttonClass } from "../ui/button.tsx";
 import { CursorPager } from "../ui/cursor-pager.tsx";
 import { inputClass } from "../ui/field.tsx";
+import { EmptyListNote, ListTable } from "../ui/list-table.tsx";
 import { usePolling } from "../ui/use-polling.ts";
-import { CountsBar } from "./counts-bar.tsx";
-import { RunStateBadge } from "./state-badges.tsx";
+import { RunProgressCells, RunTimeCells } from "./run-cells.tsx";
 
 export function RunsPage({ page }: { page: RunsPageData }) {
   const { effectiveRole, user } = useProfile();
@@ -142,102 +138,67 @@ function RunsFilters({ query, job }: { query: RunsQuery; job: RunsPageData["job"
 }
 
 function RunsTable({ runs, me, names }: { runs: TRun[]; me: string; names: Record<string, string> }) {
-  if (!runs.length)
-    return (
-      <p className="rounded-xl border border-dashed border-slate-300 px-6 py-10 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">
-        No runs match these filters.
-      </p>
-    );
+  if (!runs.length) return <EmptyListNote>No runs match these filters.</EmptyListNote>;
   const now = new Date();
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
-      <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
-        <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400">
-          <tr>
-            <th scope="col" className="px-4 py-3">
-              Run
-            </th>
-            <th scope="col" className="px-4 py-3">
-              Job
-            </th>
-            <th scope="col" className="px-4 py-3">
-              State
-            </th>
-            <th scope="col" className="w-48 px-4 py-3">
-              Targets
-            </th>
-            <th scope="col" className="px-4 py-3">
-              Started by
-            </th>
-            <th scope="col" className="px-4 py-3">
-              Started
-            </th>
-            <th scope="col" className="px-4 py-3 text-right">
-              Duration
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
-          {runs.map((run) => {
-            const started = run.startedAt ?? run.createdAt;
-            const job = jobOf(run);
-            return (
-              <tr key={run.id} data-run-row={run.name} data-run-id={run.id}>
-                <td className="max-w-80 px-4 py-3">
+    <ListTable
+      frame="card"
+      columns={[
+        { label: "Run" },
+        { label: "Job" },
+        { label: "State" },
+        { label: "Targets", className: "w-48 px-4 py-3" },
+        { label: "Started by" },
+        { label: "Started" },
+        { label: "Duration", className: "px-4 py-3 text-right" },
+      ]}
+      cellClass="px-4 py-3"
+      hasSmallText
+    >
+      {runs.map((run) => {
+        const job = jobOf(run);
+        return (
+          <tr key={run.id} data-run-row={run.name} data-run-id={run.id}>
+            <td className="max-w-80 px-4 py-3">
+              <Link
+                to={`/runs/${run.id}`}
+                className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+              >
+                {run.name}
+              </Link>
+              <p
+                className="truncate font-mono text-xs text-slate-500 dark:text-slate-400"
+                title={describeRunWork(run)}
+              >
+                {run.selector ?? "chosen targets"}
+                {run.runOn === "local" ? " · on the worker" : ""}
+              </p>
+            </td>
+            <td className="whitespace-nowrap px-4 py-3" data-run-job={job ? job.name : ""}>
+              {job ? (
+                <>
                   <Link
-                    to={`/runs/${run.id}`}
+                    to={job.href}
                     className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
                   >
-                    {run.name}
+                    {job.name}
                   </Link>
-                  <p
-                    className="truncate font-mono text-xs text-slate-500 dark:text-slate-400"
-                    title={describeRunWork(run)}
-                  >
-                    {run.selector ?? "chosen targets"}
-                    {run.runOn === "local" ? " · on the worker" : ""}
-                  </p>
-                </td>
-                <td className="whitespace-nowrap px-4 py-3" data-run-job={job ? job.name : ""}>
-                  {job ? (
-                    <>
-                      <Link
-                        to={job.href}
-                        className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
-                      >
-                        {job.name}
-                      </Link>
-                      <p className="text-xs text-slate-500 dark:text-slate-400">{job.version}</p>
-                    </>
-                  ) : (
-                    <span className="text-slate-400 dark:text-slate-500" title="An ad-hoc run">
-                      —
-                    </span>
-                  )}
-                </td>
-                <td className="whitespace-nowrap px-4 py-3">
-                  <RunStateBadge state={run.state} />
-                </td>
-                <td className="px-4 py-3">
-                  <CountsBar counts={run.counts} />
-                </td>
-                <td className="whitespace-nowrap px-4 py-3 text-slate-600 dark:text-slate-300">
-                  {whoLabel(run.createdBy, me, names)}
-                </td>
-                <td
-                  className="whitespace-nowrap px-4 py-3 text-slate-600 dark:text-slate-300"
-                  title={formatDateTime(started)}
-                >
-                  {formatAgo(started, now)}
-                </td>
-                <td className="whitespace-nowrap px-4 py-3 text-right tabular-nums text-slate-600 dark:text-slate-300">
-                  {formatDuration(elapsedMs(run, now))}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+                  <p className="text-xs text-slate-500 dark:text-slate-400">{job.version}</p>
+                </>
+              ) : (
+                <span className="text-slate-400 dark:text-slate-500" title="An ad-hoc run">
+                  —
+                </span>
+              )}
+            </td>
+            <RunProgressCells run={run} cell="px-4 py-3" />
+            <td className="whitespace-nowrap px-4 py-3 text-slate-600 dark:text-slate-300">
+              {whoLabel(run.createdBy, me, names)}
+            </td>
+            <RunTimeCells run={run} now={now} cell="px-4 py-3" />
+          </tr>
+        );
+      })}
+    </ListTable>
   );
 }

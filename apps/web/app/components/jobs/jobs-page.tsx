@@ -13,6 +13,7 @@ import { Badge } from "../ui/badge.tsx";
 import { Button, buttonClass } from "../ui/button.tsx";
 import { CursorPager } from "../ui/cursor-pager.tsx";
 import { inputClass } from "../ui/field.tsx";
+import { EmptyListNote, ListTable } from "../ui/list-table.tsx";
 import { useToast } from "../ui/toast.tsx";
 
 const SEARCH_DEBOUNCE_MS = 300;
@@ -183,87 +184,68 @@ function JobsFilters({ query, tags }: { query: JobsQuery; tags: string[] }) {
 }
 
 function JobsTable({ jobs }: { jobs: JobRow[] }) {
-  if (!jobs.length)
-    return (
-      <p className="rounded-xl border border-dashed border-slate-300 px-6 py-10 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">
-        No jobs match these filters.
-      </p>
-    );
+  if (!jobs.length) return <EmptyListNote>No jobs match these filters.</EmptyListNote>;
   const now = new Date();
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
-      <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
-        <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400">
-          <tr>
-            <th scope="col" className="px-4 py-3">
-              Job
-            </th>
-            <th scope="col" className="px-4 py-3">
-              Tags
-            </th>
-            <th scope="col" className="px-4 py-3">
-              Version
-            </th>
-            <th scope="col" className="px-4 py-3">
-              Last run
-            </th>
-            <th scope="col" className="px-4 py-3">
-              Updated
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
-          {jobs.map((job) => (
-            <tr key={job.id} data-job-row={job.name}>
-              <td className="max-w-80 px-4 py-3">
-                <Link
-                  to={`/jobs/${job.id}`}
-                  className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
-                >
-                  {job.name}
-                </Link>
-                <p className="truncate text-xs text-slate-500 dark:text-slate-400" title={job.description}>
-                  <span className="font-mono">{job.folder}</span>
-                  {job.description ? ` · ${job.description.split("\n")[0]}` : ""}
-                </p>
-              </td>
-              <td className="px-4 py-3">
-                <div className="flex flex-wrap gap-1">
-                  {job.tags.map((tag) => (
-                    <Badge key={tag}>{tag}</Badge>
-                  ))}
-                </div>
-              </td>
-              <td className="px-4 py-3 tabular-nums text-slate-600 dark:text-slate-300">
-                v{job.latestVersion}
-              </td>
-              <td className="whitespace-nowrap px-4 py-3">
-                {job.lastRun ? (
-                  <Link
-                    to={`/runs/${job.lastRun.id}`}
-                    className="inline-flex items-center gap-2"
-                    title={formatDateTime(job.lastRun.createdAt)}
-                  >
-                    <RunStateBadge state={job.lastRun.state} />
-                    <span className="text-xs text-slate-500 dark:text-slate-400">
-                      {formatAgo(job.lastRun.createdAt, now)}
-                    </span>
-                  </Link>
-                ) : (
-                  <span className="text-xs text-slate-500 dark:text-slate-400">Never run</span>
-                )}
-              </td>
-              <td
-                className="whitespace-nowrap px-4 py-3 text-slate-600 dark:text-slate-300"
-                title={formatDateTime(job.updatedAt)}
+    <ListTable
+      frame="card"
+      columns={[
+        { label: "Job" },
+        { label: "Tags" },
+        { label: "Version" },
+        { label: "Last run" },
+        { label: "Updated" },
+      ]}
+      cellClass="px-4 py-3"
+      hasSmallText
+    >
+      {jobs.map((job) => (
+        <tr key={job.id} data-job-row={job.name}>
+          <td className="max-w-80 px-4 py-3">
+            <Link
+              to={`/jobs/${job.id}`}
+              className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+            >
+              {job.name}
+            </Link>
+            <p className="truncate text-xs text-slate-500 dark:text-slate-400" title={job.description}>
+              <span className="font-mono">{job.folder}</span>
+              {job.description ? ` · ${job.description.split("\n")[0]}` : ""}
+            </p>
+          </td>
+          <td className="px-4 py-3">
+            <div className="flex flex-wrap gap-1">
+              {job.tags.map((tag) => (
+                <Badge key={tag}>{tag}</Badge>
+              ))}
+            </div>
+          </td>
+          <td className="px-4 py-3 tabular-nums text-slate-600 dark:text-slate-300">v{job.latestVersion}</td>
+          <td className="whitespace-nowrap px-4 py-3">
+            {job.lastRun ? (
+              <Link
+                to={`/runs/${job.lastRun.id}`}
+                className="inline-flex items-center gap-2"
+                title={formatDateTime(job.lastRun.createdAt)}
               >
-                {formatAgo(job.updatedAt, now)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+                <RunStateBadge state={job.lastRun.state} />
+                <span className="text-xs text-slate-500 dark:text-slate-400">
+                  {formatAgo(job.lastRun.createdAt, now)}
+                </span>
+              </Link>
+            ) : (
+              <span className="text-xs text-slate-500 dark:text-slate-400">Never run</span>
+            )}
+          </td>
+          <td
+            className="whitespace-nowrap px-4 py-3 text-slate-600 dark:text-slate-300"
+            title={formatDateTime(job.updatedAt)}
+          >
+            {formatAgo(job.updatedAt, now)}
+          </td>
+        </tr>
+      ))}
+    </ListTable>
   );
 }
 

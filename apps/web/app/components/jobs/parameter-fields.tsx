@@ -5,7 +5,15 @@ import type { ChoicesResult } from "../../lib/jobs.client.ts";
 import { parameterInputName } from "../../lib/parameter-inputs.ts";
 import { dependencyValues, type RunField } from "../../lib/run-form.presenter.ts";
 import { SelectorStatus, useSelectorPreview } from "../targets/selector-box.tsx";
-import { CheckboxField, inputClass, SelectField, TextField } from "../ui/field.tsx";
+import {
+  CheckboxField,
+  describedBy,
+  FieldError,
+  FieldNotes,
+  inputClass,
+  SelectField,
+  TextField,
+} from "../ui/field.tsx";
 import { TextareaField } from "../ui/textarea-field.tsx";
 
 // The fields of a run form, generated from a job's parameters (see run-form.presenter.ts): the run page and the
@@ -102,7 +110,7 @@ function ChoiceField({
           disabled={disabled}
           onChange={(event) => onChange([...event.target.selectedOptions].map((option) => option.value))}
           aria-invalid={shownError ? true : undefined}
-          aria-describedby={shownError ? `${selectId}-error` : hint ? `${selectId}-hint` : undefined}
+          aria-describedby={describedBy(selectId, hint, shownError)}
           className={inputClass}
         >
           {optionsOf(choices).map((option) => (
@@ -111,20 +119,7 @@ function ChoiceField({
             </option>
           ))}
         </select>
-        {hint && !shownError ? (
-          <p id={`${selectId}-hint`} className="text-xs text-slate-500 dark:text-slate-400">
-            {hint}
-          </p>
-        ) : null}
-        {shownError ? (
-          <p
-            id={`${selectId}-error`}
-            className="text-xs font-medium text-red-600 dark:text-red-400"
-            data-field-error
-          >
-            {shownError}
-          </p>
-        ) : null}
+        <FieldNotes id={selectId} hint={hint} error={shownError} />
       </div>
     );
   }
@@ -192,14 +187,7 @@ function SelectorParameter({ field, value, onChange, error, disabled }: FieldPro
         className={`${inputClass} font-mono`}
       />
       <SelectorStatus id={statusId} selector={selector} preview={preview} fallbackError={null} />
-      {field.description ? (
-        <p className="text-xs text-slate-500 dark:text-slate-400">{field.description}</p>
-      ) : null}
-      {error ? (
-        <p className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
-          {error}
-        </p>
-      ) : null}
+      <ParameterNotes description={field.description} error={error} />
     </div>
   );
 }
@@ -227,14 +215,7 @@ function PlainField({
             disabled={disabled}
             onChange={(event) => onChange(event.target.checked)}
           />
-          {field.description ? (
-            <p className="text-xs text-slate-500 dark:text-slate-400">{field.description}</p>
-          ) : null}
-          {error ? (
-            <p className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
-              {error}
-            </p>
-          ) : null}
+          <ParameterNotes description={field.description} error={error} />
         </div>
       );
     case "textarea":
@@ -352,4 +333,20 @@ export function useParameterState(fields: readonly RunField[]) {
     [],
   );
   return { values, setValue, reset, choices, reportChoices };
+}
+
+/** A parameter's description and error under a control that has no hint of its own. */
+function ParameterNotes({
+  description,
+  error,
+}: {
+  description: string | null | undefined;
+  error: string | undefined;
+}) {
+  return (
+    <>
+      {description ? <p className="text-xs text-slate-500 dark:text-slate-400">{description}</p> : null}
+      <FieldError error={error} />
+    </>
+  );
 }

@@ -4,6 +4,7 @@ import { useNavigate } from "react-router";
 import { formatDateTime } from "../../lib/format.ts";
 import type { VersionDiff } from "../../lib/job-detail.client.ts";
 import { Button } from "../ui/button.tsx";
+import { ListTable } from "../ui/list-table.tsx";
 import { DiffView } from "./diff-view.tsx";
 
 /**
@@ -37,60 +38,48 @@ export function VersionsTab({
         }}
         className="space-y-3"
       >
-        <div className="overflow-x-auto rounded-xl border border-slate-200 dark:border-slate-800">
-          <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
-            <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400">
-              <tr>
-                <th scope="col" className="px-3 py-2">
-                  Old
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  New
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Version
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  What changed
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Saved
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
-              {versions.map((version) => (
-                <tr key={version.version} data-version-row={version.version}>
-                  <td className="px-3 py-2">
-                    <input
-                      type="radio"
-                      name="from"
-                      aria-label={`Compare from version ${version.version}`}
-                      checked={from === version.version}
-                      onChange={() => setFrom(version.version)}
-                    />
-                  </td>
-                  <td className="px-3 py-2">
-                    <input
-                      type="radio"
-                      name="to"
-                      aria-label={`Compare to version ${version.version}`}
-                      checked={to === version.version}
-                      onChange={() => setTo(version.version)}
-                    />
-                  </td>
-                  <td className="px-3 py-2 font-medium tabular-nums">v{version.version}</td>
-                  <td className="px-3 py-2 text-slate-700 dark:text-slate-300">
-                    {version.message || <span className="text-slate-400">—</span>}
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2 text-slate-600 dark:text-slate-400">
-                    {formatDateTime(version.createdAt)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ListTable
+          frame="plain"
+          columns={[
+            { label: "Old" },
+            { label: "New" },
+            { label: "Version" },
+            { label: "What changed" },
+            { label: "Saved" },
+          ]}
+          cellClass="px-3 py-2"
+          hasSmallText
+        >
+          {versions.map((version) => (
+            <tr key={version.version} data-version-row={version.version}>
+              <td className="px-3 py-2">
+                <input
+                  type="radio"
+                  name="from"
+                  aria-label={`Compare from version ${version.version}`}
+                  checked={from === version.version}
+                  onChange={() => setFrom(version.version)}
+                />
+              </td>
+              <td className="px-3 py-2">
+                <input
+                  type="radio"
+                  name="to"
+                  aria-label={`Compare to version ${version.version}`}
+                  checked={to === version.version}
+                  onChange={() => setTo(version.version)}
+                />
+              </td>
+              <td className="px-3 py-2 font-medium tabular-nums">v{version.version}</td>
+              <td className="px-3 py-2 text-slate-700 dark:text-slate-300">
+                {version.message || <span className="text-slate-400">—</span>}
+              </td>
+              <td className="whitespace-nowrap px-3 py-2 text-slate-600 dark:text-slate-400">
+                {formatDateTime(version.createdAt)}
+              </td>
+            </tr>
+          ))}
+        </ListTable>
         <Button type="submit" variant="secondary" disabled={!canCompare}>
           Compare versions
         </Button>

@@ -1,17 +1,19 @@
 import type { TWebhook } from "@opsc/contracts/jobs/webhooks";
 import { Fragment, useCallback, useEffect, useId, useState } from "react";
-import { Link, useFetcher } from "react-router";
+import { useFetcher } from "react-router";
 import { fieldErrorsOf } from "../../lib/action-result.ts";
 import { formatDateTime } from "../../lib/format.ts";
 import type { WebhookActionResult, WebhookDeliveries } from "../../lib/job-detail.client.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
-import { ConfirmDeleteForm } from "../ui/confirm-delete-form.tsx";
+import { ConfirmDeleteDialog } from "../ui/confirm-delete-form.tsx";
 import { CopyButton } from "../ui/copy-button.tsx";
 import { Dialog } from "../ui/dialog.tsx";
 import { inputClass, TextField } from "../ui/field.tsx";
+import { HistoryTable, RunIdCell } from "../ui/history-table.tsx";
 import { KeyValueEditor } from "../ui/key-value-editor.tsx";
+import { DetailRow, ListTable } from "../ui/list-table.tsx";
 import { useResultToast } from "../ui/toast.tsx";
 
 const td = "px-3 py-2.5 align-top text-sm text-slate-700 dark:text-slate-300";
@@ -49,52 +51,37 @@ export function WebhooksTab({
         </Button>
       ) : null}
       {webhooks.length ? (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 dark:border-slate-800">
-          <table className="min-w-full divide-y divide-slate-200 dark:divide-slate-800">
-            <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400">
-              <tr>
-                <th scope="col" className="px-3 py-2">
-                  Webhook
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Parameters from the payload
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Last call
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  State
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
-              {webhooks.map((webhook) => (
-                <Fragment key={webhook.id}>
-                  <WebhookRow
-                    webhook={webhook}
-                    canWrite={canWrite}
-                    deliveriesOpen={openDeliveries === webhook.id}
-                    onToggleDeliveries={() =>
-                      setOpenDeliveries((current) => (current === webhook.id ? null : webhook.id))
-                    }
-                    onDelete={() => setDeleting(webhook)}
-                    onSecret={(secret) => setRevealed({ name: webhook.name, url: null, secret })}
-                  />
-                  {openDeliveries === webhook.id ? (
-                    <tr>
-                      <td colSpan={5} className="bg-slate-50 px-3 py-3 dark:bg-slate-900/60">
-                        <Deliveries webhook={webhook} />
-                      </td>
-                    </tr>
-                  ) : null}
-                </Fragment>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ListTable
+          frame="plain"
+          columns={[
+            { label: "Webhook" },
+            { label: "Parameters from the payload" },
+            { label: "Last call" },
+            { label: "State" },
+            { label: "Actions", isHidden: true },
+          ]}
+          cellClass="px-3 py-2"
+        >
+          {webhooks.map((webhook) => (
+            <Fragment key={webhook.id}>
+              <WebhookRow
+                webhook={webhook}
+                canWrite={canWrite}
+                deliveriesOpen={openDeliveries === webhook.id}
+                onToggleDeliveries={() =>
+                  setOpenDeliveries((current) => (current === webhook.id ? null : webhook.id))
+                }
+                onDelete={() => setDeleting(webhook)}
+                onSecret={(secret) => setRevealed({ name: webhook.name, url: null, secret })}
+              />
+              {openDeliveries === webhook.id ? (
+                <DetailRow columns={5}>
+                  <Deliveries webhook={webhook} />
+                </DetailRow>
+              ) : null}
+            </Fragment>
+          ))}
+        </ListTable>
       ) : (
         <p className="text-sm text-slate-500 dark:text-slate-400">
           No webhooks: nothing outside starts this job.
@@ -115,7 +102,13 @@ export function WebhooksTab({
               setRevealed(created);
             }}
           />
-          <DeleteWebhookDialog webhook={deleting} onClose={() => setDeleting(null)} />
+          <ConfirmDeleteDialog
+            item={deleting}
+            intent="delete-webhook"
+            noun="webhook"
+            description="Calls to its URL are refused from then on."
+            onClose={() => setDeleting(null)}
+          />
         </>
       ) : null}
       <SecretDialog revealed={revealed} onClose={() => setRevealed(null)} />
@@ -208,59 +201,26 @@ function Deliveries({ webhook }: { webhook: TWebhook }) {
     void load(`/webhooks/${webhook.id}/deliveries`);
   }, [webhook.id, load]);
   const data = fetcher.data?.webhookId === webhook.id ? fetcher.data : undefined;
-  if (!data) return <p className="text-xs text-slate-500">Loading the deliveries…</p>;
-  if (!data.items.length)
-    return (
-      <p className="text-xs text-slate-500" data-deliveries>
-        No calls yet.
-      </p>
-    );
   return (
-    <table className="w-full text-left text-xs" data-deliveries aria-label={`Deliveries of ${webhook.name}`}>
-      <thead className="text-slate-500">
-        <tr>
-          <th scope="col" className="py-1 pr-3 font-medium">
-            Received
-          </th>
-          <th scope="col" className="py-1 pr-3 font-medium">
-            Status
-          </th>
-          <th scope="col" className="py-1 pr-3 font-medium">
-            Outcome
-          </th>
-          <th scope="col" className="py-1 pr-3 font-medium">
-            Run
-          </th>
-          <th scope="col" className="py-1 font-medium">
-            Reason
-          </th>
+    <HistoryTable
+      label={`Deliveries of ${webhook.name}`}
+      marker="data-deliveries"
+      items={data?.items}
+      loadingText="Loading the deliveries…"
+      emptyText="No calls yet."
+      columns={["Received", "Status", "Outcome", "Run", "Reason"]}
+      row={(delivery) => (
+        <tr key={delivery.id} className="align-top">
+          <td className="whitespace-nowrap py-1 pr-3">{formatDateTime(delivery.receivedAt)}</td>
+          <td className="py-1 pr-3 tabular-nums">{delivery.status}</td>
+          <td className="py-1 pr-3">
+            <Badge tone={outcomeTone(delivery.outcome)}>{delivery.outcome}</Badge>
+          </td>
+          <RunIdCell runId={delivery.runId} />
+          <td className="py-1 text-slate-600 dark:text-slate-300">{delivery.reason ?? ""}</td>
         </tr>
-      </thead>
-      <tbody>
-        {data.items.map((delivery) => (
-          <tr key={delivery.id} className="align-top">
-            <td className="whitespace-nowrap py-1 pr-3">{formatDateTime(delivery.receivedAt)}</td>
-            <td className="py-1 pr-3 tabular-nums">{delivery.status}</td>
-            <td className="py-1 pr-3">
-              <Badge tone={outcomeTone(delivery.outcome)}>{delivery.outcome}</Badge>
-            </td>
-            <td className="py-1 pr-3 font-mono">
-              {delivery.runId ? (
-                <Link
-                  to={`/runs/${delivery.runId}`}
-                  className="text-indigo-700 hover:underline dark:text-indigo-300"
-                >
-                  {delivery.runId.slice(0, 8)}
-                </Link>
-              ) : (
-                "—"
-              )}
-            </td>
-            <td className="py-1 text-slate-600 dark:text-slate-300">{delivery.reason ?? ""}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      )}
+    />
   );
 }
 
@@ -396,38 +356,6 @@ function SecretDialog({
             <Button onClick={onClose}>Done</Button>
           </div>
         </div>
-      ) : null}
-    </Dialog>
-  );
-}
-
-function DeleteWebhookDialog({ webhook, onClose }: { webhook: TWebhook | null; onClose: () => void }) {
-  const fetcher = useFetcher<WebhookActionResult>({ key: "delete-webhook" });
-  const result = fetcher.data?.intent === "delete-webhook" ? fetcher.data : undefined;
-  useResultToast(result, { errors: "inline" });
-  useEffect(() => {
-    if (fetcher.state === "idle" && result?.ok) {
-      fetcher.reset();
-      onClose();
-    }
-  }, [fetcher, result, onClose]);
-  return (
-    <Dialog
-      open={webhook !== null}
-      onClose={onClose}
-      title={`Delete ${webhook?.name ?? "webhook"}?`}
-      description="Calls to its URL are refused from then on."
-    >
-      {webhook ? (
-        <ConfirmDeleteForm
-          fetcher={fetcher}
-          intent="delete-webhook"
-          id={webhook.id}
-          label={webhook.name}
-          result={result}
-          onCancel={onClose}
-          submitLabel="Delete webhook"
-        />
       ) : null}
     </Dialog>
   );

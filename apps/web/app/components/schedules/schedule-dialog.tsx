@@ -21,11 +21,13 @@ import {
 import { focusFirstError } from "../jobs/focus-first-error.ts";
 import { initialValues, ParameterFields, useParameterState } from "../jobs/parameter-fields.tsx";
 import { Alert } from "../ui/alert.tsx";
+import { bindFields } from "../ui/bind-fields.ts";
 import { Button } from "../ui/button.tsx";
 import { Dialog } from "../ui/dialog.tsx";
 import { inputClass, SelectField, TextField } from "../ui/field.tsx";
 import { SegmentedField } from "../ui/segmented-field.tsx";
 import { useResultToast } from "../ui/toast.tsx";
+import { useCloseOnSuccess } from "../ui/use-close-on-success.ts";
 
 const PREVIEW_DEBOUNCE_MS = 300;
 const KIND_OPTIONS = SCHEDULE_KINDS.map((kind) => ({ value: kind, label: SCHEDULE_KIND_LABELS[kind] }));
@@ -152,18 +154,14 @@ function ScheduleForm({
     reset({ ...initialValues(fields), ...(schedule && schedule.jobId === jobId ? schedule.parameters : {}) });
   }, [fields, schedule, jobId, reset]);
 
-  useEffect(() => {
-    if (fetcher.state === "idle" && result?.ok) {
-      fetcher.reset();
-      onClose();
-    }
-  }, [fetcher, result, onClose]);
+  useCloseOnSuccess(fetcher, result, onClose);
 
   const serverErrors = fieldErrorsOf(result);
   const errors = { ...(preview?.fieldErrors ?? {}), ...serverErrors, ...clientErrors };
-  const placed = new Set([...FIELDS, ...fields.map((field) => parameterInputName(field.name))]);
+  const placed = new Set([...FIELDS, ...fields.map((parameter) => parameterInputName(parameter.name))]);
   const unplaced = Object.entries(errors).filter(([key]) => !placed.has(key));
   const set = (patch: Partial<ScheduleFormValues>) => setValues((current) => ({ ...current, ...patch }));
+  const field = bindFields(values, set, (path) => errors[path]);
   const stored = schedule?.secretParameters ?? [];
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -219,15 +217,7 @@ function ScheduleForm({
             error={errors.jobId}
           />
         )}
-        <TextField
-          label="Schedule name"
-          name="name"
-          value={values.name}
-          onChange={(event) => set({ name: event.target.value })}
-          placeholder="Nightly"
-          autoComplete="off"
-          error={errors.name}
-        />
+        <TextField label="Schedule name" {...field.text("name")} placeholder="Nightly" autoComplete="off" />
       </div>
       <SegmentedField
         label="Fires"
@@ -241,32 +231,20 @@ function ScheduleForm({
         {values.kind === "cron" ? (
           <TextField
             label="Cron expression"
-            name="cron"
-            value={values.cron}
-            onChange={(event) => set({ cron: event.target.value })}
+            {...field.text("cron")}
             placeholder="*/5 * * * *"
             className="font-mono"
             autoComplete="off"
             spellCheck={false}
             hint="minute hour day-of-month month day-of-week"
-            error={errors.cron}
           />
         ) : values.kind === "once" ? (
-          <TextField
-            label="At"
-            name="at"
-            type="datetime-local"
-            value={values.at}
-            onChange={(event) => set({ at: event.target.value })}
-            error={errors.at}
-          />
+          <TextField label="At" {...field.text("at")} type="datetime-local" />
         ) : (
           <div className="flex items-end gap-2">
             <TextField
               label="Every"
-              name="intervalCount"
-              value={values.intervalCount}
-              onChange={(event) => set({ intervalCount: event.target.value })}
+              {...field.text("intervalCount")}
               inputMode="numeric"
               autoComplete="off"
               error={errors.intervalSeconds}
@@ -289,17 +267,14 @@ function ScheduleForm({
         <div>
           <TextField
             label="Time zone"
-            name="timeZone"
+            {...field.text("timeZone")}
             list={zonesId}
-            value={values.timeZone}
-            onChange={(event) => set({ timeZone: event.target.value })}
             placeholder="Europe/Paris"
             autoComplete="off"
             spellCheck={false}
             hint={
               values.kind === "interval" ? "For showing the times; intervals count from creation." : undefined
             }
-            error={errors.timeZone}
           />
           <datalist id={zonesId}>
             {zones.map((zone) => (

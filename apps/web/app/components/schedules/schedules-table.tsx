@@ -11,6 +11,8 @@ import {
 } from "../../lib/schedules.presenter.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
+import { HistoryTable, RunIdCell } from "../ui/history-table.tsx";
+import { DetailRow, EditDeleteButtons } from "../ui/list-table.tsx";
 import { useResultToast } from "../ui/toast.tsx";
 
 export type ScheduleRowAction = (kind: "edit" | "delete", schedule: TSchedule) => void;
@@ -84,11 +86,9 @@ export function SchedulesTable({
                 onToggleHistory={() => setOpen((current) => (current === schedule.id ? null : schedule.id))}
               />
               {open === schedule.id ? (
-                <tr>
-                  <td colSpan={columns} className="bg-slate-50 px-3 py-3 dark:bg-slate-900/60">
-                    <FireHistory schedule={schedule} />
-                  </td>
-                </tr>
+                <DetailRow columns={columns}>
+                  <FireHistory schedule={schedule} />
+                </DetailRow>
               ) : null}
             </Fragment>
           ))}
@@ -183,22 +183,11 @@ function ScheduleRow({
                   {schedule.paused ? "Resume" : "Pause"}
                 </Button>
               </fetcher.Form>
-              <Button
-                variant="ghost"
-                size="sm"
-                onClick={() => onAction("edit", schedule)}
-                aria-label={`Edit ${schedule.name}`}
-              >
-                Edit
-              </Button>
-              <Button
-                variant="ghost"
-                size="sm"
-                onClick={() => onAction("delete", schedule)}
-                aria-label={`Delete ${schedule.name}`}
-              >
-                Delete
-              </Button>
+              <EditDeleteButtons
+                name={schedule.name}
+                onEdit={() => onAction("edit", schedule)}
+                onDelete={() => onAction("delete", schedule)}
+              />
             </>
           ) : null}
         </div>
@@ -215,54 +204,24 @@ function FireHistory({ schedule }: { schedule: TSchedule }) {
     void load(`/schedules/${schedule.id}/fires`);
   }, [schedule.id, load]);
   const data = fetcher.data?.scheduleId === schedule.id ? fetcher.data : undefined;
-  if (!data) return <p className="text-xs text-slate-500">Loading the history…</p>;
-  if (!data.items.length)
-    return (
-      <p className="text-xs text-slate-500" data-fire-history>
-        Not fired yet.
-      </p>
-    );
   return (
-    <table className="w-full text-left text-xs" data-fire-history aria-label={`Fires of ${schedule.name}`}>
-      <thead className="text-slate-500">
-        <tr>
-          <th scope="col" className="py-1 pr-3 font-medium">
-            Slot
-          </th>
-          <th scope="col" className="py-1 pr-3 font-medium">
-            Outcome
-          </th>
-          <th scope="col" className="py-1 pr-3 font-medium">
-            Run
-          </th>
-          <th scope="col" className="py-1 font-medium">
-            Reason
-          </th>
+    <HistoryTable
+      label={`Fires of ${schedule.name}`}
+      marker="data-fire-history"
+      items={data?.items}
+      loadingText="Loading the history…"
+      emptyText="Not fired yet."
+      columns={["Slot", "Outcome", "Run", "Reason"]}
+      row={(fire) => (
+        <tr key={fire.slot} className="align-top">
+          <td className="py-1 pr-3 whitespace-nowrap">{formatInZone(fire.slot, schedule.timeZone)}</td>
+          <td className="py-1 pr-3">
+            <Badge tone={FIRE_OUTCOME_TONES[fire.outcome]}>{FIRE_OUTCOME_LABELS[fire.outcome]}</Badge>
+          </td>
+          <RunIdCell runId={fire.runId} />
+          <td className="py-1 text-slate-600 dark:text-slate-300">{fire.reason ?? ""}</td>
         </tr>
-      </thead>
-      <tbody>
-        {data.items.map((fire) => (
-          <tr key={fire.slot} className="align-top">
-            <td className="py-1 pr-3 whitespace-nowrap">{formatInZone(fire.slot, schedule.timeZone)}</td>
-            <td className="py-1 pr-3">
-              <Badge tone={FIRE_OUTCOME_TONES[fire.outcome]}>{FIRE_OUTCOME_LABELS[fire.outcome]}</Badge>
-            </td>
-            <td className="py-1 pr-3 font-mono">
-              {fire.runId ? (
-                <Link
-                  to={`/runs/${fire.runId}`}
-                  className="text-indigo-700 hover:underline dark:text-indigo-300"
-                >
-                  {fire.runId.slice(0, 8)}
-                </Link>
-              ) : (
-                "—"
-              )}
-            </td>
-            <td className="py-1 text-slate-600 dark:text-slate-300">{fire.reason ?? ""}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      )}
+    />
   );
 }

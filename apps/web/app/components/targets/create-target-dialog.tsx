@@ -1,4 +1,3 @@
-import { useEffect } from "react";
 import { useFetcher } from "react-router";
 import { fieldErrorsOf } from "../../lib/action-result.ts";
 import type { TargetsActionResult } from "../../lib/targets.client.ts";
@@ -7,6 +6,7 @@ import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
 import { Dialog } from "../ui/dialog.tsx";
 import { useResultToast } from "../ui/toast.tsx";
+import { useCloseOnSuccess } from "../ui/use-close-on-success.ts";
 import { TARGET_FIELD_NAMES, TargetFields } from "./target-fields.tsx";
 import { useCredentials } from "./use-credentials.ts";
 
@@ -19,12 +19,7 @@ export function CreateTargetDialog({ open, onClose }: { open: boolean; onClose: 
   const unplaced = unplacedErrors(errors, TARGET_FIELD_NAMES);
 
   // Close once the target exists, and forget the result so reopening starts afresh; a failure keeps the input.
-  useEffect(() => {
-    if (fetcher.state === "idle" && result?.ok) {
-      fetcher.reset();
-      onClose();
-    }
-  }, [fetcher, result, onClose]);
+  useCloseOnSuccess(fetcher, result, onClose);
 
   return (
     <Dialog

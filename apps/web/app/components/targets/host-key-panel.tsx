@@ -1,5 +1,5 @@
 import type { TTarget } from "@opsc/contracts/targets/targets";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useFetcher } from "react-router";
 import { formatDateTime } from "../../lib/format.ts";
 import type { TargetsActionResult } from "../../lib/targets.client.ts";
@@ -8,6 +8,7 @@ import { Button } from "../ui/button.tsx";
 import { Card } from "../ui/card.tsx";
 import { Dialog } from "../ui/dialog.tsx";
 import { useResultToast } from "../ui/toast.tsx";
+import { useCloseOnSuccess } from "../ui/use-close-on-success.ts";
 
 /** The SSH host key pinned on first use; admins may trust a new one after a reinstall. */
 export function HostKeyPanel({ target, isAdmin }: { target: TTarget; isAdmin: boolean }) {
@@ -51,12 +52,7 @@ function RepinDialog({ target, open, onClose }: { target: TTarget; open: boolean
   const fetcher = useFetcher<TargetsActionResult>({ key: "repin-host-key" });
   const result = fetcher.data?.intent === "repin-host-key" ? fetcher.data : undefined;
   useResultToast(result, { errors: "inline" });
-  useEffect(() => {
-    if (fetcher.state === "idle" && result?.ok) {
-      fetcher.reset();
-      onClose();
-    }
-  }, [fetcher, result, onClose]);
+  useCloseOnSuccess(fetcher, result, onClose);
   return (
     <Dialog open={open} onClose={onClose} title={`Re-pin the host key of ${target.name}?`}>
       <fetcher.Form method="post" className="space-y-4">

@@ -1,7 +1,10 @@
-import type { FetcherWithComponents } from "react-router";
+import { type FetcherWithComponents, useFetcher } from "react-router";
 import type { ActionResult } from "../../lib/action-result.ts";
 import { Alert } from "./alert.tsx";
 import { Button } from "./button.tsx";
+import { Dialog } from "./dialog.tsx";
+import { useResultToast } from "./toast.tsx";
+import { useCloseOnSuccess } from "./use-close-on-success.ts";
 
 /**
  * The body of a "Delete …?" dialog: posts `intent`, `id` and `label` through `fetcher`, shows the API's refusal, and
@@ -40,5 +43,49 @@ export function ConfirmDeleteForm({
         </Button>
       </div>
     </fetcher.Form>
+  );
+}
+
+/**
+ * "Delete <name>?": a dialog around <ConfirmDeleteForm> that posts `intent` to the page showing it (the fetcher key
+ * is the intent too), toasts the success, shows a refusal inline and closes once the deletion went through.
+ */
+export function ConfirmDeleteDialog({
+  item,
+  intent,
+  noun,
+  description,
+  onClose,
+}: {
+  item: { id: string; name: string } | null;
+  intent: string;
+  /** "calendar": the title while there is no item ("Delete calendar?") and the button ("Delete calendar"). */
+  noun: string;
+  description: string;
+  onClose: () => void;
+}) {
+  const fetcher = useFetcher<ActionResult<string, unknown>>({ key: intent });
+  const result = fetcher.data?.intent === intent ? fetcher.data : undefined;
+  useResultToast(result, { errors: "inline" });
+  useCloseOnSuccess(fetcher, result, onClose);
+  return (
+    <Dialog
+      open={item !== null}
+      onClose={onClose}
+      title={`Delete ${item?.name ?? noun}?`}
+      description={description}
+    >
+      {item ? (
+        <ConfirmDeleteForm
+          fetcher={fetcher}
+          intent={intent}
+          id={item.id}
+          label={item.name}
+          result={result}
+          onCancel={onClose}
+          submitLabel={`Delete ${noun}`}
+        />
+      ) : null}
+    </Dialog>
   );
 }

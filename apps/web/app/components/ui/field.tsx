@@ -17,28 +17,51 @@ interface FieldShellProps {
 }
 
 /** Label, control, hint and error, wired together with ids so screen readers announce them with the field. */
-function FieldShell({ id, label, hint, error, children }: FieldShellProps) {
+export function FieldShell({ id, label, hint, error, children }: FieldShellProps) {
   return (
     <div className="space-y-1.5">
       <label htmlFor={id} className="block text-sm font-medium text-slate-700 dark:text-slate-200">
         {label}
       </label>
       {children}
+      <FieldNotes id={id} hint={hint} error={error} />
+    </div>
+  );
+}
+
+/** The hint (`<id>-hint`, hidden while there is an error) and the error (`<id>-error`) under a control. */
+export function FieldNotes({
+  id,
+  hint,
+  error,
+}: {
+  id: string;
+  hint?: ReactNode;
+  error?: string | undefined;
+}) {
+  return (
+    <>
       {hint && !error ? (
         <p id={`${id}-hint`} className="text-xs text-slate-500 dark:text-slate-400">
           {hint}
         </p>
       ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
-          {error}
-        </p>
-      ) : null}
-    </div>
+      <FieldError id={`${id}-error`} error={error} />
+    </>
   );
 }
 
-function describedBy(id: string, hint: unknown, error: string | undefined): string | undefined {
+/** A field's error message, marked `data-field-error`; nothing when there is none. */
+export function FieldError({ id, error }: { id?: string | undefined; error: ReactNode }) {
+  return error ? (
+    <p id={id} className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
+      {error}
+    </p>
+  ) : null;
+}
+
+/** The aria-describedby of a control: its error when there is one, else its hint. */
+export function describedBy(id: string, hint: unknown, error: string | undefined): string | undefined {
   if (error) return `${id}-error`;
   return hint ? `${id}-hint` : undefined;
 }

@@ -1,6 +1,6 @@
 import { useId, useState } from "react";
 import { Button } from "./button.tsx";
-import { inputClass } from "./field.tsx";
+import { FieldError, inputClass } from "./field.tsx";
 
 export interface KeyValueRow {
   key: string;
@@ -98,11 +98,7 @@ export function KeyValueEditor({
           {hint}
         </p>
       ) : null}
-      {error ? (
-        <p id={errorId} className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={errorId} error={error} />
     </fieldset>
   );
 }

@@ -1,4 +1,5 @@
 import { useId } from "react";
+import { FieldError } from "./field.tsx";
 
 interface SegmentedFieldProps<TValue extends string> {
   label: string;
@@ -51,11 +52,7 @@ export function SegmentedField<TValue extends string>({
           </label>
         ))}
       </div>
-      {error ? (
-        <p className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
-          {error}
-        </p>
-      ) : null}
+      <FieldError error={error} />
     </div>
   );
 }

@@ -1,5 +1,4 @@
 import type { TUser } from "@opsc/contracts/users/accounts";
-import { useEffect } from "react";
 import { useFetcher } from "react-router";
 import { fieldErrorsOf } from "../../lib/action-result.ts";
 import type { UsersActionResult } from "../../lib/users.client.ts";
@@ -8,6 +7,7 @@ import { Button } from "../ui/button.tsx";
 import { Dialog } from "../ui/dialog.tsx";
 import { TextField } from "../ui/field.tsx";
 import { useResultToast } from "../ui/toast.tsx";
+import { useCloseOnSuccess } from "../ui/use-close-on-success.ts";
 
 export type UserDialogKind = "disable" | "reset-password" | "delete";
 
@@ -51,12 +51,7 @@ export function UserActionDialog({
   useResultToast(result, { errors: "inline" });
 
   // Done: close, and forget the result so the next dialog does not start out "done".
-  useEffect(() => {
-    if (fetcher.state === "idle" && result?.ok) {
-      fetcher.reset();
-      onClose();
-    }
-  }, [fetcher, result, onClose]);
+  useCloseOnSuccess(fetcher, result, onClose);
 
   const copy = dialog ? COPY[dialog.kind] : null;
   return (

@@ -4,6 +4,7 @@ import {
   type JobDraft,
   type TargetsMode,
 } from "../../../lib/job-draft.ts";
+import { bindFields } from "../../ui/bind-fields.ts";
 import { CheckboxField, SelectField, TextField } from "../../ui/field.tsx";
 import { SegmentedField } from "../../ui/segmented-field.tsx";
 import { TextareaField } from "../../ui/textarea-field.tsx";
@@ -34,47 +35,27 @@ export function GeneralFields({
   set: Set;
   errors: Record<string, string>;
 }) {
+  const field = bindFields(draft, set, (path) => errors[path]);
   return (
     <div className="space-y-4">
       <div className="grid gap-4 sm:grid-cols-3">
-        <TextField
-          label="Name"
-          name="name"
-          value={draft.name}
-          onChange={(event) => set({ name: event.target.value })}
-          placeholder="deploy-web"
-          autoComplete="off"
-          error={errors.name}
-        />
+        <TextField label="Name" {...field.text("name")} placeholder="deploy-web" autoComplete="off" />
         <TextField
           label="Folder"
-          name="folder"
-          value={draft.folder}
-          onChange={(event) => set({ folder: event.target.value })}
+          {...field.text("folder")}
           placeholder="/web/deploys"
           className="font-mono"
           autoComplete="off"
-          error={errors.folder}
         />
         <TextField
           label="Tags"
-          name="tags"
-          value={draft.tags}
-          onChange={(event) => set({ tags: event.target.value })}
+          {...field.text("tags")}
           placeholder="deploy, nightly"
           autoComplete="off"
           hint="Separated by commas or spaces."
-          error={errors.tags}
         />
       </div>
-      <TextareaField
-        label="Description"
-        name="description"
-        rows={2}
-        value={draft.description}
-        onChange={(event) => set({ description: event.target.value })}
-        error={errors.description}
-      />
+      <TextareaField label="Description" {...field.text("description")} rows={2} />
     </div>
   );
 }
@@ -89,6 +70,7 @@ export function TargetsFields({
   set: Set;
   errors: Record<string, string>;
 }) {
+  const field = bindFields(draft, set, (path) => errors[path]);
   const selectorParameters = draft.parameters
     .filter((parameter) => parameter.type === "target-selector" && parameter.name.trim())
     .map((parameter) => ({ value: parameter.name.trim(), label: parameter.name.trim() }));
@@ -110,9 +92,7 @@ export function TargetsFields({
       {draft.targetsMode === "selector" ? (
         <TextField
           label="Selector"
-          name="targets.selector"
-          value={draft.selector}
-          onChange={(event) => set({ selector: event.target.value })}
+          {...field.text("selector", "targets.selector")}
           placeholder="env=prod role in (web,api)"
           className="font-mono"
           autoComplete="off"
@@ -122,8 +102,7 @@ export function TargetsFields({
       ) : draft.targetsMode === "parameter" ? (
         <SelectField
           label="Target-selector parameter"
-          name="targets.parameter"
-          value={draft.targetParameter}
+          {...field.text("targetParameter", "targets.parameter")}
           options={[
             {
               value: "",
@@ -135,17 +114,14 @@ export function TargetsFields({
               ? [{ value: draft.targetParameter, label: draft.targetParameter }]
               : []),
           ]}
-          onChange={(event) => set({ targetParameter: event.target.value })}
           hint="The run form asks for the selector."
           error={modeError}
         />
       ) : (
         <TextareaField
           label="Target ids"
-          name="targets.ids"
+          {...field.text("targetIds", "targets.ids")}
           rows={3}
-          value={draft.targetIds}
-          onChange={(event) => set({ targetIds: event.target.value })}
           className="font-mono"
           spellCheck={false}
           hint="One id per line."
@@ -166,6 +142,7 @@ export function ExecutionFields({
   set: Set;
   errors: Record<string, string>;
 }) {
+  const field = bindFields(draft, set, (path) => errors[path]);
   return (
     <div className="space-y-4">
       <div className="grid gap-4 sm:grid-cols-2">
@@ -181,19 +158,14 @@ export function ExecutionFields({
         />
         <SelectField
           label="When a run of this job is active"
-          name="concurrency"
-          value={draft.concurrency}
+          {...field.text("concurrency")}
           options={CONCURRENCY_OPTIONS}
-          onChange={(event) => set({ concurrency: event.target.value as JobDraft["concurrency"] })}
-          error={errors.concurrency}
         />
       </div>
       <div className="grid gap-4 sm:grid-cols-3">
         <TextField
           label="Fan-out"
-          name="fanOut"
-          value={draft.fanOut}
-          onChange={(event) => set({ fanOut: event.target.value })}
+          {...field.text("fanOut")}
           inputMode="numeric"
           placeholder="all at once"
           autoComplete="off"
@@ -202,33 +174,24 @@ export function ExecutionFields({
               ? "Tasks of a step at once, at most."
               : "Targets at once, at most."
           }
-          error={errors.fanOut}
         />
         <TextField
           label="Failure threshold"
-          name="failureThreshold"
-          value={draft.failureThreshold}
-          onChange={(event) => set({ failureThreshold: event.target.value })}
+          {...field.text("failureThreshold")}
           placeholder="none"
           autoComplete="off"
           hint="Stop starting targets after this many failures (3) or this share (10%)."
-          error={errors.failureThreshold}
         />
         <TextField
           label="Worker group"
-          name="workerGroup"
-          value={draft.workerGroup}
-          onChange={(event) => set({ workerGroup: event.target.value })}
+          {...field.text("workerGroup")}
           className="font-mono"
           autoComplete="off"
-          error={errors.workerGroup}
         />
       </div>
       <CheckboxField
         label="Exclusive: at most one task per target at a time, across all runs"
-        name="exclusive"
-        checked={draft.exclusive}
-        onChange={(event) => set({ exclusive: event.target.checked })}
+        {...field.checkbox("exclusive")}
       />
     </div>
   );

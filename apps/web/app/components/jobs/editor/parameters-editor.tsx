@@ -11,11 +11,12 @@ import {
   replaceAt,
 } from "../../../lib/job-draft.ts";
 import { referencedNames } from "../../../lib/job-schema.ts";
+import { bindFields } from "../../ui/bind-fields.ts";
 import { Button } from "../../ui/button.tsx";
-import { CheckboxField, SelectField, TextField } from "../../ui/field.tsx";
+import { CheckboxField, FieldError, SelectField, TextField } from "../../ui/field.tsx";
 import { SegmentedField } from "../../ui/segmented-field.tsx";
 import { TextareaField } from "../../ui/textarea-field.tsx";
-import { ItemControls, RowsEditor } from "./rows-editor.tsx";
+import { ItemCard, type ItemCardProps, RowsEditor } from "./rows-editor.tsx";
 
 const TYPE_OPTIONS = PARAMETER_TYPES.map((type) => ({ value: type, label: PARAMETER_TYPE_LABELS[type] }));
 const SOURCE_OPTIONS = [
@@ -72,11 +73,7 @@ export function ParametersEditor({
           onRemove={() => onChange(removeAt(parameters, index))}
         />
       ))}
-      {errors.parameters ? (
-        <p className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
-          {errors.parameters}
-        </p>
-      ) : null}
+      <FieldError error={errors.parameters} />
       {disabled ? null : (
         <Button variant="secondary" onClick={() => onChange([...parameters, newParameter()])}>
           Add parameter
@@ -96,61 +93,35 @@ function ParameterCard({
   onChange,
   onMove,
   onRemove,
-}: {
-  index: number;
-  count: number;
-  parameter: ParameterDraft;
-  names: string[];
-  errors: Record<string, string>;
-  disabled: boolean;
-  onChange: (parameter: ParameterDraft) => void;
-  onMove: (offset: number) => void;
-  onRemove: () => void;
-}) {
+}: ItemCardProps<ParameterDraft> & { parameter: ParameterDraft; names: string[] }) {
   const at = `parameters.${index}`;
   const label = `Parameter ${index + 1}`;
   const set = (patch: Partial<ParameterDraft>) => onChange({ ...parameter, ...patch });
   const error = (field: string) => errors[`${at}.${field}`];
+  const field = bindFields(parameter, set, error, at);
   const type = parameter.type;
   return (
-    <fieldset
-      aria-label={label}
-      data-parameter-editor={index}
+    <ItemCard
+      label={label}
+      name={parameter.name}
+      isNameCode
+      index={index}
+      count={count}
       disabled={disabled}
-      className="space-y-4 rounded-lg border border-slate-200 p-4 dark:border-slate-700"
+      error={errors[at]}
+      dataAttributes={{ "data-parameter-editor": index }}
+      onMove={onMove}
+      onRemove={onRemove}
     >
-      <div className="flex flex-wrap items-start justify-between gap-2">
-        <p className="text-sm font-semibold text-slate-900 dark:text-white">
-          {label}
-          {parameter.name ? <span className="ml-2 font-mono font-normal">{parameter.name}</span> : null}
-        </p>
-        {disabled ? null : (
-          <ItemControls
-            label={label.toLowerCase()}
-            index={index}
-            count={count}
-            onMove={onMove}
-            onRemove={onRemove}
-          />
-        )}
-      </div>
-      {errors[at] ? (
-        <p className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
-          {errors[at]}
-        </p>
-      ) : null}
       <div className="grid gap-4 sm:grid-cols-3">
         <TextField
           label="Name"
-          name={`${at}.name`}
-          value={parameter.name}
-          onChange={(event) => set({ name: event.target.value })}
+          {...field.text("name")}
           placeholder="ENVIRONMENT"
           className="font-mono"
           autoComplete="off"
           spellCheck={false}
           hint="Reaches the steps as this environment variable."
-          error={error("name")}
         />
         <SelectField
           label="Type"
@@ -162,33 +133,18 @@ function ParameterCard({
         />
         <TextField
           label="Label"
-          name={`${at}.label`}
-          value={parameter.label}
-          onChange={(event) => set({ label: event.target.value })}
+          {...field.text("label")}
           placeholder="shown on the run form"
           autoComplete="off"
-          error={error("label")}
         />
       </div>
-      <TextField
-        label="Description"
-        name={`${at}.description`}
-        value={parameter.description}
-        onChange={(event) => set({ description: event.target.value })}
-        autoComplete="off"
-        error={error("description")}
-      />
-      <CheckboxField
-        label="Required"
-        name={`${at}.required`}
-        checked={parameter.required}
-        onChange={(event) => set({ required: event.target.checked })}
-      />
+      <TextField label="Description" {...field.text("description")} autoComplete="off" />
+      <CheckboxField label="Required" {...field.checkbox("required")} />
       <TypeOptions parameter={parameter} at={at} set={set} error={error} />
       {isChoice(type) ? (
         <ChoiceSourceFields parameter={parameter} at={at} set={set} error={error} names={names} />
       ) : null}
-    </fieldset>
+    </ItemCard>
   );
 }
 
@@ -200,37 +156,25 @@ interface OptionProps {
 }
 
 function TypeOptions({ parameter, at, set, error }: OptionProps) {
+  const field = bindFields(parameter, set, error, at);
   const type = parameter.type;
   const defaultField =
     type === "boolean" ? (
-      <SelectField
-        label="Default"
-        name={`${at}.default`}
-        value={parameter.defaultValue}
-        options={BOOLEAN_DEFAULTS}
-        onChange={(event) => set({ defaultValue: event.target.value })}
-        error={error("default")}
-      />
+      <SelectField label="Default" {...field.text("defaultValue", "default")} options={BOOLEAN_DEFAULTS} />
     ) : type === "multi-choice" ? (
       <TextareaField
         label="Default"
-        name={`${at}.default`}
+        {...field.text("defaultValue", "default")}
         rows={2}
-        value={parameter.defaultValue}
-        onChange={(event) => set({ defaultValue: event.target.value })}
         hint="One value per line."
-        error={error("default")}
       />
     ) : type === "secret" ? null : (
       <TextField
         label="Default"
-        name={`${at}.default`}
-        value={parameter.defaultValue}
-        onChange={(event) => set({ defaultValue: event.target.value })}
+        {...field.text("defaultValue", "default")}
         inputMode={type === "integer" || type === "number" ? "decimal" : undefined}
         autoComplete="off"
         spellCheck={false}
-        error={error("default")}
       />
     );
   const bound = (field: "min" | "max", labelText: string) => (
@@ -250,43 +194,19 @@ function TypeOptions({ parameter, at, set, error }: OptionProps) {
       {type === "string" || type === "secret" ? (
         <TextField
           label="Regex"
-          name={`${at}.regex`}
-          value={parameter.regex}
-          onChange={(event) => set({ regex: event.target.value })}
+          {...field.text("regex")}
           placeholder="v\d+\.\d+"
           className="font-mono"
           autoComplete="off"
           spellCheck={false}
           hint="The whole value must match."
-          error={error("regex")}
         />
       ) : null}
       {type === "string" ? (
         <>
-          <TextField
-            label="Min length"
-            name={`${at}.minLength`}
-            value={parameter.minLength}
-            onChange={(event) => set({ minLength: event.target.value })}
-            inputMode="numeric"
-            autoComplete="off"
-            error={error("minLength")}
-          />
-          <TextField
-            label="Max length"
-            name={`${at}.maxLength`}
-            value={parameter.maxLength}
-            onChange={(event) => set({ maxLength: event.target.value })}
-            inputMode="numeric"
-            autoComplete="off"
-            error={error("maxLength")}
-          />
-          <CheckboxField
-            label="Several lines"
-            name={`${at}.multiline`}
-            checked={parameter.multiline}
-            onChange={(event) => set({ multiline: event.target.checked })}
-          />
+          <TextField label="Min length" {...field.text("minLength")} inputMode="numeric" autoComplete="off" />
+          <TextField label="Max length" {...field.text("maxLength")} inputMode="numeric" autoComplete="off" />
+          <CheckboxField label="Several lines" {...field.checkbox("multiline")} />
         </>
       ) : null}
       {type === "integer" || type === "number" ? (
@@ -306,6 +226,7 @@ function TypeOptions({ parameter, at, set, error }: OptionProps) {
 }
 
 function ChoiceSourceFields({ parameter, at, set, error, names }: OptionProps & { names: string[] }) {
+  const field = bindFields(parameter, set, error, at);
   const dependsOn = referencedNames(
     parameter.source === "targets" ? parameter.selector : parameter.source === "http" ? parameter.url : "",
   );
@@ -339,9 +260,7 @@ function ChoiceSourceFields({ parameter, at, set, error, names }: OptionProps & 
         <div className="grid gap-4 sm:grid-cols-[1fr_10rem]">
           <TextField
             label="Target selector"
-            name={`${at}.choices.selector`}
-            value={parameter.selector}
-            onChange={(event) => set({ selector: event.target.value })}
+            {...field.text("selector", "choices.selector")}
             placeholder="env=${ENVIRONMENT} role=db"
             className="font-mono"
             autoComplete="off"
@@ -363,9 +282,7 @@ function ChoiceSourceFields({ parameter, at, set, error, names }: OptionProps & 
         <div className="grid gap-4 sm:grid-cols-[1fr_12rem]">
           <TextField
             label="URL"
-            name={`${at}.choices.url`}
-            value={parameter.url}
-            onChange={(event) => set({ url: event.target.value })}
+            {...field.text("url", "choices.url")}
             placeholder="https://inventory.example.com/regions?env=${ENVIRONMENT}"
             className="font-mono"
             autoComplete="off"
@@ -375,13 +292,10 @@ function ChoiceSourceFields({ parameter, at, set, error, names }: OptionProps & 
           />
           <TextField
             label="Path in the answer"
-            name={`${at}.choices.path`}
-            value={parameter.path}
-            onChange={(event) => set({ path: event.target.value })}
+            {...field.text("path", "choices.path")}
             placeholder="data.items"
             className="font-mono"
             autoComplete="off"
-            error={error("choices.path")}
           />
         </div>
       )}

@@ -1,6 +1,6 @@
-import { useId } from "react";
+import { type ReactNode, useId } from "react";
 import { Button } from "../../ui/button.tsx";
-import { inputClass } from "../../ui/field.tsx";
+import { FieldError, inputClass } from "../../ui/field.tsx";
 
 export interface EditableRow {
   uid: string;
@@ -112,6 +112,78 @@ export function RowsEditor<TRow extends EditableRow>({
           {hint}
         </p>
       ) : null}
+    </fieldset>
+  );
+}
+
+/** What a list editor (parameters, steps) passes each item's card besides the item itself. */
+export interface ItemCardProps<TItem> {
+  index: number;
+  count: number;
+  errors: Record<string, string>;
+  disabled: boolean;
+  onChange: (item: TItem) => void;
+  onMove: (offset: number) => void;
+  onRemove: () => void;
+}
+
+/**
+ * One item of an ordered list editor (a parameter, a step): a fieldset named "<label>" with the item's name beside
+ * it, Up, Down and Remove while it is editable, and the error about the item as a whole.
+ */
+export function ItemCard({
+  label,
+  name,
+  isNameCode = false,
+  index,
+  count,
+  canRemove,
+  disabled,
+  error,
+  dataAttributes,
+  onMove,
+  onRemove,
+  children,
+}: {
+  label: string;
+  name: string;
+  isNameCode?: boolean;
+  index: number;
+  count: number;
+  canRemove?: boolean;
+  disabled: boolean;
+  error: string | undefined;
+  /** Where the tests find the item: `{ "data-step-editor": index }`. */
+  dataAttributes: Record<`data-${string}`, number>;
+  onMove: (offset: number) => void;
+  onRemove: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <fieldset
+      aria-label={label}
+      {...dataAttributes}
+      disabled={disabled}
+      className="space-y-4 rounded-lg border border-slate-200 p-4 dark:border-slate-700"
+    >
+      <div className="flex flex-wrap items-start justify-between gap-2">
+        <p className="text-sm font-semibold text-slate-900 dark:text-white">
+          {label}
+          {name ? <span className={`ml-2 ${isNameCode ? "font-mono " : ""}font-normal`}>{name}</span> : null}
+        </p>
+        {disabled ? null : (
+          <ItemControls
+            label={label.toLowerCase()}
+            index={index}
+            count={count}
+            onMove={onMove}
+            onRemove={onRemove}
+            canRemove={canRemove}
+          />
+        )}
+      </div>
+      <FieldError error={error} />
+      {children}
     </fieldset>
   );
 }

@@ -3,9 +3,7 @@ import { isShell } from "../../../lib/job-draft.presenter.ts";
 import {
   CONDITION_STATUS_LABELS,
   CONDITION_STATUSES,
-  type ConditionStatus,
   HTTP_METHODS,
-  type HttpMethod,
   type JobParameterDraft,
   moveBy,
   newKeyValue,
@@ -20,13 +18,13 @@ import {
   replaceAt,
   STEP_ACTION_LABELS,
   STEP_ACTION_TYPES,
-  type StepActionType,
   type StepDraft,
 } from "../../../lib/job-draft.ts";
+import { bindFields } from "../../ui/bind-fields.ts";
 import { Button } from "../../ui/button.tsx";
-import { CheckboxField, inputClass, SelectField, TextField } from "../../ui/field.tsx";
+import { CheckboxField, FieldError, inputClass, SelectField, TextField } from "../../ui/field.tsx";
 import { TextareaField } from "../../ui/textarea-field.tsx";
-import { ItemControls, RowsEditor } from "./rows-editor.tsx";
+import { ItemCard, type ItemCardProps, RowsEditor } from "./rows-editor.tsx";
 
 const ACTION_OPTIONS = STEP_ACTION_TYPES.map((type) => ({ value: type, label: STEP_ACTION_LABELS[type] }));
 const SHELL_OPTIONS = SHELLS.map((shell) => ({ value: shell, label: shell }));
@@ -72,11 +70,7 @@ export function StepsEditor({
           onRemove={() => onChange(removeAt(steps, index))}
         />
       ))}
-      {errors.steps ? (
-        <p className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
-          {errors.steps}
-        </p>
-      ) : null}
+      <FieldError error={errors.steps} />
       {disabled ? null : (
         <Button variant="secondary" onClick={() => onChange([...steps, newStep(steps)])}>
           Add step
@@ -103,87 +97,52 @@ function StepCard({
   onChange,
   onMove,
   onRemove,
-}: {
-  index: number;
-  count: number;
-  step: StepDraft;
-  earlierKeys: string[];
-  errors: Record<string, string>;
-  disabled: boolean;
-  onChange: (step: StepDraft) => void;
-  onMove: (offset: number) => void;
-  onRemove: () => void;
-}) {
+}: ItemCardProps<StepDraft> & { step: StepDraft; earlierKeys: string[] }) {
   const at = `steps.${index}`;
   const label = `Step ${index + 1}`;
   const set = (patch: Partial<StepDraft>) => onChange({ ...step, ...patch });
   const error = (field: string) => errors[`${at}.${field}`];
   const props: StepProps = { step, at, set, error };
+  const field = bindFields(step, set, error, at);
   return (
-    <fieldset
-      aria-label={label}
-      data-step-editor={index}
+    <ItemCard
+      label={label}
+      name={step.name}
+      index={index}
+      count={count}
+      canRemove={count > 1}
       disabled={disabled}
-      className="space-y-4 rounded-lg border border-slate-200 p-4 dark:border-slate-700"
+      error={errors[at]}
+      dataAttributes={{ "data-step-editor": index }}
+      onMove={onMove}
+      onRemove={onRemove}
     >
-      <div className="flex flex-wrap items-start justify-between gap-2">
-        <p className="text-sm font-semibold text-slate-900 dark:text-white">
-          {label}
-          {step.name ? <span className="ml-2 font-normal">{step.name}</span> : null}
-        </p>
-        {disabled ? null : (
-          <ItemControls
-            label={label.toLowerCase()}
-            index={index}
-            count={count}
-            onMove={onMove}
-            onRemove={onRemove}
-            canRemove={count > 1}
-          />
-        )}
-      </div>
-      {errors[at] ? (
-        <p className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
-          {errors[at]}
-        </p>
-      ) : null}
       <div className="grid gap-4 sm:grid-cols-3">
         <TextField
           label="Key"
-          name={`${at}.key`}
-          value={step.key}
-          onChange={(event) => set({ key: event.target.value })}
+          {...field.text("key")}
           className="font-mono"
           autoComplete="off"
           spellCheck={false}
           hint="Names its outputs for later steps."
-          error={error("key")}
         />
-        <TextField
-          label="Name"
-          name={`${at}.name`}
-          value={step.name}
-          onChange={(event) => set({ name: event.target.value })}
-          autoComplete="off"
-          error={error("name")}
-        />
+        <TextField label="Name" {...field.text("name")} autoComplete="off" />
         <SelectField
           label="Action"
-          name={`${at}.action.type`}
-          value={step.type}
+          {...field.text("type", "action.type")}
           options={ACTION_OPTIONS}
-          onChange={(event) => set({ type: event.target.value as StepActionType })}
           error={error("action")}
         />
       </div>
       <ActionFields {...props} />
       <StepOptions {...props} />
       <ConditionFields {...props} earlierKeys={earlierKeys} />
-    </fieldset>
+    </ItemCard>
   );
 }
 
 function ActionFields({ step, at, set, error }: StepProps) {
+  const field = bindFields(step, set, error, at);
   switch (step.type) {
     case "command":
     case "script": {
@@ -225,32 +184,19 @@ function ActionFields({ step, at, set, error }: StepProps) {
       return (
         <div className="space-y-4">
           <div className="grid gap-4 sm:grid-cols-[8rem_1fr_12rem]">
-            <SelectField
-              label="Method"
-              name={`${at}.action.method`}
-              value={step.method}
-              options={METHOD_OPTIONS}
-              onChange={(event) => set({ method: event.target.value as HttpMethod })}
-              error={error("action.method")}
-            />
+            <SelectField label="Method" {...field.text("method", "action.method")} options={METHOD_OPTIONS} />
             <TextField
               label="Path"
-              name={`${at}.action.path`}
-              value={step.path}
-              onChange={(event) => set({ path: event.target.value })}
+              {...field.text("path", "action.path")}
               className="font-mono"
               autoComplete="off"
               hint="After the target's scheme, address and port."
-              error={error("action.path")}
             />
             <TextField
               label="Expected statuses"
-              name={`${at}.action.expectStatus`}
-              value={step.expectStatus}
-              onChange={(event) => set({ expectStatus: event.target.value })}
+              {...field.text("expectStatus", "action.expectStatus")}
               placeholder="any 2xx"
               autoComplete="off"
-              error={error("action.expectStatus")}
             />
           </div>
           <RowsEditor
@@ -265,19 +211,14 @@ function ActionFields({ step, at, set, error }: StepProps) {
           />
           <TextareaField
             label="Body"
-            name={`${at}.action.body`}
+            {...field.text("body", "action.body")}
             rows={3}
-            value={step.body}
-            onChange={(event) => set({ body: event.target.value })}
             className="font-mono"
             spellCheck={false}
-            error={error("action.body")}
           />
           <CheckboxField
             label="Save the response body as a file instead of logging it"
-            name={`${at}.action.saveBody`}
-            checked={step.saveBody}
-            onChange={(event) => set({ saveBody: event.target.checked })}
+            {...field.checkbox("saveBody", "action.saveBody")}
           />
         </div>
       );
@@ -286,13 +227,10 @@ function ActionFields({ step, at, set, error }: StepProps) {
         <div className="space-y-4">
           <TextField
             label="Job"
-            name={`${at}.action.job`}
-            value={step.job}
-            onChange={(event) => set({ job: event.target.value })}
+            {...field.text("job", "action.job")}
             placeholder="the job's name or id"
             autoComplete="off"
             hint="Runs on the same target as this step; the step succeeds when that run does."
-            error={error("action.job")}
           />
           <RowsEditor<JobParameterDraft>
             legend="Its parameters"
@@ -313,18 +251,16 @@ function ActionFields({ step, at, set, error }: StepProps) {
       return (
         <TextField
           label="Wait (ms)"
-          name={`${at}.action.sleepMs`}
-          value={step.sleepMs}
-          onChange={(event) => set({ sleepMs: event.target.value })}
+          {...field.text("sleepMs", "action.sleepMs")}
           inputMode="numeric"
           autoComplete="off"
-          error={error("action.sleepMs")}
         />
       );
   }
 }
 
 function StepOptions({ step, at, set, error }: StepProps) {
+  const field = bindFields(step, set, error, at);
   return (
     <div className="space-y-3">
       <div className="grid gap-4 sm:grid-cols-4">
@@ -338,27 +274,20 @@ function StepOptions({ step, at, set, error }: StepProps) {
         />
         <TextField
           label="Timeout (s)"
-          name={`${at}.timeoutSeconds`}
-          value={step.timeoutSeconds}
-          onChange={(event) => set({ timeoutSeconds: event.target.value })}
+          {...field.text("timeoutSeconds")}
           inputMode="numeric"
           autoComplete="off"
-          error={error("timeoutSeconds")}
         />
         <TextField
           label="Retries"
-          name={`${at}.retry.count`}
-          value={step.retryCount}
-          onChange={(event) => set({ retryCount: event.target.value })}
+          {...field.text("retryCount", "retry.count")}
           inputMode="numeric"
           autoComplete="off"
           error={error("retry.count") ?? error("retry")}
         />
         <TextField
           label="Backoff (s)"
-          name={`${at}.retry.backoffSeconds`}
-          value={step.retryBackoffSeconds}
-          onChange={(event) => set({ retryBackoffSeconds: event.target.value })}
+          {...field.text("retryBackoffSeconds", "retry.backoffSeconds")}
           inputMode="decimal"
           autoComplete="off"
           hint={`×${step.retryFactor || "2"} per retry`}
@@ -366,24 +295,15 @@ function StepOptions({ step, at, set, error }: StepProps) {
         />
       </div>
       <div className="flex flex-wrap gap-x-6 gap-y-2">
-        <CheckboxField
-          label="Use sudo"
-          name={`${at}.sudo`}
-          checked={step.sudo}
-          onChange={(event) => set({ sudo: event.target.checked })}
-        />
-        <CheckboxField
-          label="Continue on error"
-          name={`${at}.continueOnError`}
-          checked={step.continueOnError}
-          onChange={(event) => set({ continueOnError: event.target.checked })}
-        />
+        <CheckboxField label="Use sudo" {...field.checkbox("sudo")} />
+        <CheckboxField label="Continue on error" {...field.checkbox("continueOnError")} />
       </div>
     </div>
   );
 }
 
 function ConditionFields({ step, at, set, error, earlierKeys }: StepProps & { earlierKeys: string[] }) {
+  const field = bindFields(step, set, error, at);
   const updateTest = (index: number, patch: Partial<OutputTestDraft>) =>
     set({ outputTests: replaceAt(step.outputTests, index, { ...step.outputTests[index]!, ...patch }) });
   const stepOptions = [
@@ -395,10 +315,8 @@ function ConditionFields({ step, at, set, error, earlierKeys }: StepProps & { ea
       <div className="grid gap-4 sm:grid-cols-[1fr_auto] sm:items-end">
         <SelectField
           label="Runs when"
-          name={`${at}.when.status`}
-          value={step.whenStatus}
+          {...field.text("whenStatus", "when.status")}
           options={STATUS_OPTIONS}
-          onChange={(event) => set({ whenStatus: event.target.value as ConditionStatus })}
           error={error("when.status") ?? error("when")}
         />
         <Button
@@ -488,21 +406,13 @@ function ConditionFields({ step, at, set, error, earlierKeys }: StepProps & { ea
                     Remove
                   </Button>
                 </div>
-                {testError ? (
-                  <p className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
-                    {testError}
-                  </p>
-                ) : null}
+                <FieldError error={testError} />
               </li>
             );
           })}
         </ul>
       ) : null}
-      {error("when.outputs") ? (
-        <p className="text-xs font-medium text-red-600 dark:text-red-400" data-field-error>
-          {error("when.outputs")}
-        </p>
-      ) : null}
+      <FieldError error={error("when.outputs")} />
     </div>
   );
 }
