@@ -367,6 +367,9 @@ describe("runs in the web app", () => {
     await page.waitForURL(`${base}/runs?state=cancelled`);
     await eventually(() => rows.count(), 1);
     await page.getByLabel("State").selectOption("");
+    // The filter change lands first (it re-renders the form from the URL), then the next one.
+    await page.waitForURL(`${base}/runs`);
+    await eventually(() => rows.count(), 7);
     await page.getByLabel("Only runs I started").check();
     await page.waitForURL(`${base}/runs?mine=1`);
     await eventually(() => rows.count(), 7);
