@@ -397,7 +397,7 @@ async function applyFinished(
       outputs: report.outputs && Object.keys(report.outputs).length > 0 ? report.outputs : null,
     })),
   );
-  type Changed = {
+  const changed = await sql<{
     id: string;
     run_id: string;
     old_state: string;
@@ -409,10 +409,7 @@ async function applyFinished(
     step_index: number;
     step_key: string | null;
     retries: number;
-  };
-  // One statement: the tasks' transitions (guarded: from an unfinished state, for the current attempt), then their
-  // runs' counters from what actually changed, returning both (a step transition's transaction is on the hot path).
-  const result = await sql<{ changed: Changed[]; runs: Record<string, unknown>[] }>`
+  }>`
     with r as (
       select distinct on (task_id) * from jsonb_to_recordset(${rows}::jsonb) as r(
         task_id uuid, attempt int, status text, exit_code int, error jsonb, cancel jsonb, worker_id text,
@@ -421,54 +418,21 @@ async function applyFinished(
     old as (
       select t.id, t.state as old_state from tasks t join r on r.task_id = t.id and t.attempt = r.attempt
       where t.state in ('queued', 'running') for update of t
-    ),
-    upd as (
-      update tasks t set state = r.status, exit_code = r.exit_code, error = r.error, cancel = r.cancel,
-        worker_id = coalesce(r.worker_id, t.worker_id), finished_at = r.at,
-        started_at = coalesce(t.started_at, r.started_at), enqueued_at = coalesce(r.enqueued_at, t.enqueued_at),
-        output_bytes = r.output_bytes, outputs = r.outputs
-      from r join old on old.id = r.task_id
-      where t.id = r.task_id
-      returning t.id, t.run_id, old.old_state, t.state, t.target_id, t.target_name, t.exit_code, t.error,
-        t.step_index, t.step_key, t.retries
-    ),
-    d as (
-      select run_id,
-        count(*) filter (where old_state = 'queued')::int as from_queued,
-        count(*) filter (where old_state = 'running')::int as from_running,
-        count(*) filter (where state = 'succeeded')::int as to_succeeded,
-        count(*) filter (where state = 'failed')::int as to_failed,
-        count(*) filter (where state = 'timed_out')::int as to_timed_out,
-        count(*) filter (where state = 'cancelled')::int as to_cancelled,
-        count(*) filter (where state = 'skipped')::int as to_skipped
-      from upd group by run_id
-    ),
-    counted as (
-      update runs set queued = runs.queued - d.from_queued, running = runs.running - d.from_running,
-        succeeded = runs.succeeded + d.to_succeeded, failed = runs.failed + d.to_failed,
-        timed_out = runs.timed_out + d.to_timed_out, cancelled = runs.cancelled + d.to_cancelled,
-        skipped = runs.skipped + d.to_skipped,
-        state = case when runs.state = 'queued' then 'running' else runs.state end,
-        started_at = coalesce(runs.started_at, now())
-      from d where runs.id = d.run_id
-      returning to_jsonb(runs.*) as run
     )
-    select (select coalesce(jsonb_agg(to_jsonb(upd.*)), '[]'::jsonb) from upd) as changed,
-           (select coalesce(jsonb_agg(run), '[]'::jsonb) from counted) as runs
+    update tasks t set state = r.status, exit_code = r.exit_code, error = r.error, cancel = r.cancel,
+      worker_id = coalesce(r.worker_id, t.worker_id), finished_at = r.at,
+      started_at = coalesce(t.started_at, r.started_at), enqueued_at = coalesce(r.enqueued_at, t.enqueued_at),
+      output_bytes = r.output_bytes, outputs = r.outputs
+    from r join old on old.id = r.task_id
+    where t.id = r.task_id
+    returning t.id, t.run_id, old.old_state, t.state, t.target_id, t.target_name, t.exit_code, t.error,
+      t.step_index, t.step_key, t.retries
   `.execute(trx);
-  const { changed, runs: runRows } = result.rows[0]!;
-  const runs = new Map(runRows.map((row) => [row.id as string, runFromJson(row)]));
+  const deltas = countDeltas(changed.rows);
+  const runs = await applyDeltas(trx, deltas, true);
   // Every file a finished report names is recorded (its object is stored), also when the report was stale.
   await recordArtifacts(trx, reports);
-  return { changed, runs };
-}
-
-/** A run row read back as JSON (`to_jsonb`): its timestamps become dates again, as the driver would give them. */
-function runFromJson(row: Record<string, unknown>): Selectable<RunsTable> {
-  const out: Record<string, unknown> = { ...row };
-  for (const [key, value] of Object.entries(row))
-    if (key.endsWith("_at") && typeof value === "string") out[key] = new Date(value);
-  return out as unknown as Selectable<RunsTable>;
+  return { changed: changed.rows, runs };
 }
 
 /** First-use host keys seen by tasks, pinned by the targets service (it owns the keys). */
