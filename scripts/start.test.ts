@@ -212,7 +212,7 @@ describe("bun run start", () => {
       expect(web).toMatchObject({
         PORT: String(run.ports.web),
         OPSC_API_URL: gateway,
-        OPSC_SERVICES: "auth,users,targets,discovery,execution,jobs",
+        OPSC_SERVICES: "auth,users,targets,discovery,execution,jobs,audit",
       });
       expect(web.INTERNAL_TOKEN).toBeUndefined();
       expect(web.DATABASE_URL).toBeUndefined();
@@ -262,6 +262,14 @@ describe("bun run start", () => {
         EXECUTION_INTERNAL_URL: "http://127.0.0.1:8105",
         VAULT_KEYS: vaultKeys,
       });
+      // The audit service authenticates callers through the auth service and needs no secrets.
+      const audit = readEnv("audit");
+      expect(audit).toMatchObject({
+        PORT: "8107",
+        AUTH_INTERNAL_URL: `http://127.0.0.1:${run.ports.auth}`,
+        OBJECT_STORE_PATH: join(repo, "data", "objects"),
+      });
+      expect(audit.VAULT_KEYS).toBeUndefined();
       expect(out).toMatch(/\nsystem\s+\| a plain line from system/);
       expect((await fetch(`http://127.0.0.1:${run.ports.system}/readyz`)).status).toBe(200);
 

@@ -217,6 +217,8 @@ async function main(): Promise<void> {
       // Seals webhook secrets and the secret values schedules keep.
       VAULT_KEYS: secrets.values.VAULT_KEYS,
     },
+    // Archives of records past AUDIT_RETENTION_DAYS go to the same object store.
+    audit: { AUTH_INTERNAL_URL: serviceUrl("auth"), ...objectStoreEnv },
   };
 
   const ready: { name: string; child: Child; check: () => Promise<boolean> }[] = [];

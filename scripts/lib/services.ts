@@ -9,6 +9,7 @@ export const SERVICES = [
   { name: "discovery", port: 8104 },
   { name: "execution", port: 8105 },
   { name: "jobs", port: 8106 },
+  { name: "audit", port: 8107 },
 ] as const;
 
 /**

@@ -163,6 +163,20 @@ describe("through the gateway", () => {
       sourceIp: "127.0.0.1",
       resourceType: "user",
     });
+
+    // The audit service process stores it; an admin reads it through the gateway, and the chain verifies.
+    const headers = { authorization: `Bearer ${token}` };
+    let stored: { items: { requestId: string | null; action: string }[] } | undefined;
+    for (let attempt = 0; attempt < 100 && !stored?.items.length; attempt++) {
+      const list = await fetch(`${url}/api/v1/audit/records?action=user.created`, { headers });
+      expect(list.status).toBe(200);
+      stored = (await list.json()) as typeof stored;
+      stored!.items = stored!.items.filter((item) => item.requestId === requestId);
+      if (!stored!.items.length) await Bun.sleep(100);
+    }
+    expect(stored?.items).toHaveLength(1);
+    const verify = await fetch(`${url}/api/v1/audit/verify`, { headers });
+    expect(((await verify.json()) as { intact: boolean }).intact).toBe(true);
   });
 });
 

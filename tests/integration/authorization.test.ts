@@ -3,6 +3,7 @@
  * Procedures are enumerated from the routers themselves, so a new procedure without an entry here fails.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createAuditRouter } from "@opsc/audit-service/router";
 import { createAuthRouter } from "@opsc/auth/router";
 import { hasRole, type TRole } from "@opsc/contracts";
 import { createDiscoveryRouter } from "@opsc/discovery/router";
@@ -197,6 +198,9 @@ const SAMPLE_INPUTS: Record<string, (ids: Ids) => unknown> = {
   "jobs.webhooks.update": () => ({ id: NIL_ID, data: { enabled: false } }),
   "jobs.webhooks.delete": () => ({ id: NIL_ID }),
   "jobs.webhooks.deliveries": () => ({ id: NIL_ID }),
+  "audit.records.list": () => ({ action: "target.created" }),
+  "audit.records.get": () => ({ seq: 1 }),
+  "audit.verify": () => ({}),
 };
 
 function proceduresOf(service: string, routerInstance: { _def: { procedures: Record<string, unknown> } }) {
@@ -356,6 +360,7 @@ const procedures = [
   ...proceduresOf("discovery", createDiscoveryRouter(stub as never) as never),
   ...proceduresOf("execution", createExecutionRouter(stub as never) as never),
   ...proceduresOf("jobs", createJobsRouter(stub as never) as never),
+  ...proceduresOf("audit", createAuditRouter(stub as never) as never),
 ];
 
 describe("authorization matrix", () => {

@@ -76,6 +76,16 @@ describe("bad input", () => {
     expect(((await response.json()) as { error: { message: string } }).error.message).toContain("limit");
   });
 
+  test("the audit service's filters are named: a bad time on REST, a bad cursor on tRPC", async () => {
+    const rest = await system.handle("http://localhost/api/v1/audit/records?to=tomorrow", { headers });
+    expect(rest.status).toBe(400);
+    expect(((await rest.json()) as { error: { message: string } }).error.message).toContain("to");
+    const input = encodeURIComponent(JSON.stringify({ cursor: "last" }));
+    const trpc = await system.handle(`http://localhost/trpc/audit/records.list?input=${input}`, { headers });
+    expect(trpc.status).toBe(400);
+    expect(await trpc.text()).toContain("cursor");
+  });
+
   test("a body that is not JSON is a 400, not a 500", async () => {
     const response = await system.handle("http://localhost/api/v1/users/accounts", {
       method: "POST",

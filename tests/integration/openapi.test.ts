@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { createAuditRouter } from "@opsc/audit-service/router";
 import { createAuthRouter } from "@opsc/auth/router";
 import { createDiscoveryRouter } from "@opsc/discovery/router";
 import { createJobsRouter } from "@opsc/jobs/router";
@@ -27,6 +28,7 @@ describe("OpenAPI", () => {
         version: "1",
       }),
       createServiceOpenApiDocument(createJobsRouter(deps as never), { title: "jobs", version: "1" }),
+      createServiceOpenApiDocument(createAuditRouter(deps as never), { title: "audit", version: "1" }),
     ],
     { title: "OpsConductor", version: "1" },
   );
@@ -49,7 +51,9 @@ describe("OpenAPI", () => {
     expect(paths).toContain("/discovery/runs/{runId}/diff");
     expect(paths).toContain("/jobs/items/{id}/run");
     expect(paths).toContain("/jobs/export");
-    expect(paths.every((path) => /^\/(auth|users|targets|discovery|jobs)\//.test(path))).toBe(true);
+    expect(paths).toContain("/audit/records/{seq}");
+    expect(paths).toContain("/audit/verify");
+    expect(paths.every((path) => /^\/(auth|users|targets|discovery|jobs|audit)\//.test(path))).toBe(true);
     expect(merged.paths?.["/users/accounts"]?.get?.security).toBeDefined();
     expect(merged.paths?.["/auth/setup"]?.get?.security).toBeUndefined();
   });

@@ -2,6 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OutboxRelay } from "@opsc/audit";
+import { createAuditApp } from "@opsc/audit-service/app";
+import { AUDIT_SCHEMA, type AuditDatabase } from "@opsc/audit-service/database";
+import { migrate as migrateAudit } from "@opsc/audit-service/migrate";
+import { AuditConsumer } from "@opsc/audit-service/records/consumer";
 import { createAuthApp } from "@opsc/auth/app";
 import { AUTH_SCHEMA, createBetterAuth } from "@opsc/auth/better-auth";
 import type { AuthDatabase } from "@opsc/auth/identity/identity.table";
@@ -75,6 +79,7 @@ export async function startSystem(
   await migrateDiscovery(database.url);
   await migrateExecution(database.url);
   await migrateJobs(database.url);
+  await migrateAudit(database.url);
   const log = createLogger({ service: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const authDb = createDb<AuthDatabase>({ url: database.url, schema: AUTH_SCHEMA, poolMax: 5 });
   const usersDb = createDb<UsersDatabase>({ url: database.url, schema: USERS_SCHEMA, poolMax: 5 });
@@ -90,6 +95,7 @@ export async function startSystem(
     poolMax: 5,
   });
   const jobsDb = createDb<JobsDatabase>({ url: database.url, schema: JOBS_SCHEMA, poolMax: 5 });
+  const auditDb = createDb<AuditDatabase>({ url: database.url, schema: AUDIT_SCHEMA, poolMax: 5 });
   const auth = createBetterAuth({
     db: authDb.db,
     secret: "test-secret-0123456789abcdef0123456789",
@@ -220,6 +226,18 @@ export async function startSystem(
     trustedProxies: ["127.0.0.1"],
   });
 
+  // The audit service stores what the relays publish, as in production (its consumer group on the events stream).
+  const auditDeps = { db: auditDb.db, log };
+  const auditApp = createAuditApp({
+    ...auditDeps,
+    identityCache,
+    identity,
+    redis: redis.redis,
+    trustedProxies: ["127.0.0.1"],
+  });
+  const auditConsumer = new AuditConsumer({ ...auditDeps, redis: redis.redis, redisPrefix: redis.prefix });
+  await auditConsumer.start();
+
   /** The gateway's routing, in process: each prefix reaches the service that owns it. */
   const handle = (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
     const request = input instanceof Request ? input : new Request(input, init);
@@ -233,6 +251,7 @@ export async function startSystem(
     if (path.startsWith("/trpc/execution") || path.startsWith("/api/v1/execution"))
       return executionApp.handle(request);
     if (path.startsWith("/trpc/jobs") || path.startsWith("/api/v1/jobs")) return jobsApp.handle(request);
+    if (path.startsWith("/trpc/audit") || path.startsWith("/api/v1/audit")) return auditApp.handle(request);
     return authApp.handle(request);
   };
 
@@ -344,6 +363,10 @@ export async function startSystem(
     jobsDb: jobsDb.db,
     jobsDeps,
     jobsApp,
+    auditDb: auditDb.db,
+    auditDeps,
+    auditApp,
+    auditConsumer,
     reconciler,
     ingester,
     vaultKeys: VAULT_KEYS,
@@ -360,10 +383,11 @@ export async function startSystem(
       await retries.stop();
       await reconciler.stop();
       await ingester.stop();
+      await auditConsumer.stop();
       await Promise.all(relays.map((relay) => relay.stop()));
       // pg's pool.end() resolves before its sockets have closed, so the forced database drop below may terminate
       // a connection that is still closing. Expected at teardown; without a listener it is an unhandled error.
-      for (const { pool } of [authDb, usersDb, targetsDb, discoveryDb, executionDb, jobsDb])
+      for (const { pool } of [authDb, usersDb, targetsDb, discoveryDb, executionDb, jobsDb, auditDb])
         pool.on("error", () => undefined);
       await authDb.db.destroy();
       await usersDb.db.destroy();
@@ -371,6 +395,7 @@ export async function startSystem(
       await discoveryDb.db.destroy();
       await executionDb.db.destroy();
       await jobsDb.db.destroy();
+      await auditDb.db.destroy();
       await redis.cleanup();
       await database.drop();
       await objectStore.close();

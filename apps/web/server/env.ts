@@ -7,7 +7,7 @@ const schema = commonEnv().extend({
   /** Services whose OpenAPI documents are merged into /api/v1/openapi.json, in this order. */
   OPSC_SERVICES: z
     .string()
-    .default("auth,users,targets,discovery,execution,jobs")
+    .default("auth,users,targets,discovery,execution,jobs,audit")
     .transform((value) =>
       value
         .split(",")

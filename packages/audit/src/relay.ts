@@ -21,6 +21,12 @@ export interface OutboxRelayOptions {
   streamMaxLength?: number;
   /** Also relay the service's `event_outbox` (domain events); only services that have that table set it. */
   domainEvents?: boolean;
+  /**
+   * When Redis is found to have lost its data, audit records published this long ago or less are published again
+   * (default 24 h): entries the audit service had not read yet were lost with the stream. See
+   * docs/decisions/0018-audit-trail.md.
+   */
+  republishWindowMs?: number;
 }
 
 /**
@@ -34,6 +40,8 @@ export class OutboxRelay {
   private running = false;
   private draining: Promise<void> | null = null;
   private wakeRequested = false;
+  /** The events stream's epoch as this relay last saw it; a different or missing one means Redis lost its data. */
+  private epoch: string | null = null;
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
@@ -63,6 +71,7 @@ export class OutboxRelay {
   async drain(): Promise<number> {
     let total = 0;
     const batchSize = this.options.batchSize ?? 200;
+    await this.recoverLostStream();
     for (;;) {
       const audit = await this.publishBatch("audit_outbox", (row) => ({
         type: "audit.recorded",
@@ -86,6 +95,40 @@ export class OutboxRelay {
       total += audit + events;
       if (audit < batchSize && events < batchSize) return total;
     }
+  }
+
+  /**
+   * Redis marks each service's view of the events stream with an epoch key. A relay that has to create it (first
+   * start, or Redis restarted empty) or finds another value than it saw (another replica created it after a loss)
+   * puts the audit records of the republish window back to unpublished: the audit service may not have read them
+   * before the stream was lost. It stores each record once (by event id), so republishing is safe.
+   */
+  private async recoverLostStream(): Promise<void> {
+    const { db, redis, redisPrefix, service } = this.options;
+    const key = `${streamKey(redisPrefix, "events")}:epoch:${service}`;
+    let current = await redis.get(key);
+    let created = false;
+    if (current === null) {
+      const fresh = crypto.randomUUID();
+      created = (await redis.set(key, fresh, "NX")) === "OK";
+      current = created ? fresh : await redis.get(key);
+    }
+    if (!created && current === this.epoch) return;
+    if (created || this.epoch !== null) {
+      const windowMs = this.options.republishWindowMs ?? 24 * 60 * 60 * 1000;
+      const result = await db
+        .updateTable("audit_outbox")
+        .set({ published_at: null })
+        .where("published_at", ">", new Date(Date.now() - windowMs))
+        .executeTakeFirst();
+      const count = Number(result.numUpdatedRows);
+      if (count > 0)
+        this.options.log.warn(
+          { count, service },
+          "the events stream was lost or is new; republishing audit records",
+        );
+    }
+    this.epoch = current;
   }
 
   private toAuditRecord(row: AuditOutboxRow): TAuditRecord {

@@ -1,3 +1,4 @@
+import type { AuditRouter } from "@opsc/audit-service/router";
 import type { AuthRouter } from "@opsc/auth/router";
 import type { DiscoveryRouter } from "@opsc/discovery/router";
 import type { ExecutionRouter } from "@opsc/execution/router";
@@ -98,6 +99,7 @@ export function createOpsClient(options: OpsClientOptions = {}) {
     discovery: serviceClient<DiscoveryRouter>("discovery", options, baseUrl),
     execution: serviceClient<ExecutionRouter>("execution", options, baseUrl),
     jobs: serviceClient<JobsRouter>("jobs", options, baseUrl),
+    audit: serviceClient<AuditRouter>("audit", options, baseUrl),
     /** Sign-in, sign-out and the two-factor step (better-auth's client, under /api/auth). */
     session: createAuthClient({
       baseURL: `${baseUrl}/api/auth`,
@@ -135,5 +137,5 @@ export function fieldErrors(error: unknown): Record<string, string> {
   return result;
 }
 
-export type { AuthRouter, DiscoveryRouter, JobsRouter, TargetsRouter, UsersRouter };
+export type { AuditRouter, AuthRouter, DiscoveryRouter, JobsRouter, TargetsRouter, UsersRouter };
 export { TRPCClientError };

@@ -25,6 +25,8 @@ export interface DeploymentOptions {
   executionWorkerEnv?: Record<string, string>;
   /** Extra environment for the jobs service, e.g. a lower JOBS_SCHEDULE_MIN_INTERVAL_SECONDS for tests. */
   jobsEnv?: Record<string, string>;
+  /** Extra environment for the audit service. */
+  auditEnv?: Record<string, string>;
   /** Scheduler processes to start (workers/scheduler; they contend for one leader lease), with `schedulerEnv`. */
   schedulers?: number;
   schedulerEnv?: Record<string, string>;
@@ -44,6 +46,7 @@ export interface Deployment {
     discovery: number;
     execution: number;
     jobs: number;
+    audit: number;
     /** The first system worker's /healthz, /readyz and /metrics (with `workers: true`). */
     system: number;
   };
@@ -85,7 +88,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
   const root = repoRoot();
   const database = await createTestDatabase(options.databasePrefix);
   const redis = await createTestRedis();
-  const [auth, users, targets, web, gateway, system, discovery, execution, jobs] = await Promise.all([
+  const [auth, users, targets, web, gateway, system, discovery, execution, jobs, audit] = await Promise.all([
     getFreePort(),
     getFreePort(),
     getFreePort(),
@@ -94,6 +97,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
     getFreePort(),
     getFreePort(),
     // Where the system worker finds discovery: a port of the deployment's own, never a real install's 8104.
+    getFreePort(),
     getFreePort(),
     getFreePort(),
   ]);
@@ -247,6 +251,11 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       VAULT_KEYS: vaultKeys,
       ...options.jobsEnv,
     });
+    await start("audit", audit, {
+      ...common,
+      AUTH_INTERNAL_URL: `http://127.0.0.1:${auth}`,
+      ...options.auditEnv,
+    });
     if (options.web) {
       // The web server gets no database or secrets: it reads the services' OpenAPI documents through the gateway.
       await start("web", web, {
@@ -254,7 +263,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
         NODE_ENV: "production",
         LOG_LEVEL: common.LOG_LEVEL,
         OPSC_API_URL: url,
-        OPSC_SERVICES: "auth,users,targets,discovery,execution,jobs",
+        OPSC_SERVICES: "auth,users,targets,discovery,execution,jobs,audit",
       });
     }
     if (options.workers) await startSystemWorker({}, system);
@@ -270,6 +279,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
         DISCOVERY_UPSTREAM: `127.0.0.1:${discovery}`,
         EXECUTION_UPSTREAM: `127.0.0.1:${execution}`,
         JOBS_UPSTREAM: `127.0.0.1:${jobs}`,
+        AUDIT_UPSTREAM: `127.0.0.1:${audit}`,
         WEB_UPSTREAM: `127.0.0.1:${web}`,
       },
     });
@@ -279,7 +289,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
   }
   return {
     url,
-    ports: { auth, users, targets, web, gateway, system, discovery, execution, jobs },
+    ports: { auth, users, targets, web, gateway, system, discovery, execution, jobs, audit },
     database,
     redis,
     setupToken,
