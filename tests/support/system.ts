@@ -56,7 +56,7 @@ export interface SignedInUser {
 }
 
 /**
- * The auth, users, targets, discovery, execution and jobs services composed in one process over a fresh database and Redis prefix. Requests go
+ * The auth, users, targets, discovery, execution, jobs and audit services composed in one process over a fresh database and Redis prefix. Requests go
  * through each app's real HTTP handling (`app.handle`), including the service-to-service calls.
  */
 export async function startSystem(
