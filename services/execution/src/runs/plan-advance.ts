@@ -52,8 +52,6 @@ export interface PlanContext {
   vault: VaultKeys;
 }
 
-export { SECRET_ENV_OWNER };
-
 const FAILED = new Set(["failed", "timed_out", "cancelled"]);
 const TERMINAL = new Set(["succeeded", "failed", "timed_out", "cancelled", "skipped"]);
 /** Tasks per statement when a step starts on many targets at once. */

@@ -1,5 +1,6 @@
 import { type AuditActor, recordAudit, recordEvent } from "@opsc/audit";
 import type { TExecutionTarget } from "@opsc/contracts/execution/actions";
+import { SECRET_ENV_OWNER } from "@opsc/contracts/execution/messages";
 import type { TRunPlan, TStartPlanRunResponse, ZStartPlanRunRequest } from "@opsc/contracts/execution/plan";
 import { AppError, callInternal, type InternalCallContext } from "@opsc/server-kit";
 import { seal } from "@opsc/vault";
@@ -8,7 +9,7 @@ import type { z } from "zod";
 import type { RunsTable } from "../database.ts";
 import type { ExecutionServiceDeps } from "../deps.ts";
 import { followUp } from "../ingest/ingester.ts";
-import { advancePlan, insertPlanTasks, SECRET_ENV_OWNER } from "./plan-advance.ts";
+import { advancePlan, insertPlanTasks } from "./plan-advance.ts";
 import { emptyProgress, lockJob, mergeProgress, settle } from "./progress.ts";
 
 type PlanInput = z.output<typeof ZStartPlanRunRequest>;

@@ -5,7 +5,6 @@ import {
   type Dispatch,
   failedTargets,
   type PlanContext,
-  planOf,
   retryOrTolerate,
   targetCount,
 } from "./plan-advance.ts";
@@ -201,6 +200,3 @@ async function releaseHeld(trx: Trx, context: PlanContext, jobId: string): Promi
   if (!next) return [];
   return advancePlan(trx, context, next);
 }
-
-/** The plan of a run, when it has one (re-exported for callers that only hold a row). */
-export { planOf };
