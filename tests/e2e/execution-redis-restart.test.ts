@@ -95,6 +95,16 @@ test("a run survives Redis restarting empty mid-run", async () => {
     if (done && ["succeeded", "failed", "cancelled"].includes(done.state)) break;
     await Bun.sleep(200);
   }
+  if (done?.state !== "succeeded") {
+    // What was left, to tell a lost report from a lost task or a window that never refilled.
+    const tasks = await ops.execution.tasks.list.query({ runId: run.id, limit: 100 }).catch(() => null);
+    console.error(
+      JSON.stringify({
+        counts: done?.counts,
+        tasks: tasks?.items.map((task) => [task.targetName, task.state, task.attempt, task.error?.kind]),
+      }),
+    );
+  }
   expect(done?.state).toBe("succeeded");
   expect(done?.counts).toMatchObject({ total: 30, succeeded: 30, queued: 0, running: 0 });
 }, 180_000);

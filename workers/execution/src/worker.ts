@@ -153,8 +153,26 @@ export class ExecutionWorker {
     }
   }
 
+  /**
+   * A report is the only way a task's outcome reaches the service: when Redis refuses it (a restart: the command was
+   * on the old connection when it closed), it is sent again for up to a lease, with backoff. Applying a report twice
+   * changes nothing (guarded updates), so a report that did arrive before the error is harmless.
+   */
   async #report(report: TTaskReport): Promise<void> {
-    await this.#writer.report(report);
+    const deadline = Date.now() + this.#leaseMs;
+    for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 2_000)) {
+      try {
+        await this.#writer.report(report);
+        return;
+      } catch (error) {
+        if (Date.now() + delayMs > deadline) throw error;
+        this.#options.log.warn(
+          { err: error, taskId: report.taskId },
+          "could not report a task; trying again",
+        );
+        await Bun.sleep(delayMs);
+      }
+    }
   }
 
   async #handle(task: TTaskMessage, context: HandlerContext): Promise<void> {
