@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AuditConsumer } from "@opsc/audit-service/records/consumer";
 import { verifyChain } from "@opsc/audit-service/records/verify.service";
-import { getFreePort } from "@opsc/testing";
+import { getFreePort, startRedisServer } from "@opsc/testing";
 import type { Subprocess } from "bun";
 import type { Kysely } from "kysely";
 import { startSystem, type TestSystem } from "../support/system.ts";
@@ -23,31 +23,7 @@ let consumer: AuditConsumer | null = null;
 const dir = mkdtempSync(join(tmpdir(), "opsc-audit-redis-"));
 const previousRedisUrl = process.env.TEST_REDIS_URL;
 
-async function startRedis(): Promise<Subprocess> {
-  const child = Bun.spawn(
-    [
-      "redis-server",
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-    ],
-    { stdout: "ignore", stderr: "ignore" },
-  );
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ping = Bun.spawnSync(["redis-cli", "-p", String(port), "ping"]);
-    if (ping.stdout.toString().trim() === "PONG") return child;
-    if (Date.now() > deadline) throw new Error("redis-server did not start");
-    await Bun.sleep(50);
-  }
-}
+const startRedis = () => startRedisServer({ port, dir });
 
 /** Every audit record id in every service's outbox: one per mutation. */
 async function outboxEventIds(): Promise<string[]> {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TRun } from "@opsc/contracts/execution/runs";
 import type { OpsClient } from "@opsc/sdk";
-import { type Deployment, getFreePort, startDeployment } from "@opsc/testing";
+import { type Deployment, getFreePort, startDeployment, startRedisServer } from "@opsc/testing";
 import type { Subprocess } from "bun";
 import { deploymentAdmin } from "../support/deployment-admin.ts";
 
@@ -20,31 +20,7 @@ let port: number;
 const dir = mkdtempSync(join(tmpdir(), "opsc-redis-restart-"));
 const previousRedisUrl = process.env.TEST_REDIS_URL;
 
-async function startRedis(): Promise<Subprocess> {
-  const child = Bun.spawn(
-    [
-      "redis-server",
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-    ],
-    { stdout: "ignore", stderr: "ignore" },
-  );
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ping = Bun.spawnSync(["redis-cli", "-p", String(port), "ping"]);
-    if (ping.stdout.toString().trim() === "PONG") return child;
-    if (Date.now() > deadline) throw new Error("redis-server did not start");
-    await Bun.sleep(50);
-  }
-}
+const startRedis = () => startRedisServer({ port, dir });
 
 beforeAll(async () => {
   port = await getFreePort();

@@ -11,6 +11,7 @@ export { startProcess } from "./process.ts";
 export { randomSuffix } from "./random.ts";
 export type { TestRedis } from "./redis.ts";
 export { createTestRedis, DEFAULT_TEST_REDIS_URL, deleteKeysWithPrefix } from "./redis.ts";
+export { startRedisServer } from "./redis-server.ts";
 export { repoRoot } from "./repo-root.ts";
 export type { SshdHostKey, SshdUser, StartedSshd, StartSshdOptions } from "./sshd.ts";
 export { startSshd } from "./sshd.ts";

@@ -46,7 +46,9 @@ export class AuditConsumer {
   async stop(): Promise<void> {
     this.#running = false;
     this.#blocking.disconnect();
-    await this.#loop?.catch(() => {});
+    // A read queued while the connection was re-connecting (Redis restarted) may never settle after disconnect():
+    // wait for the loop a bounded time.
+    await Promise.race([this.#loop?.catch(() => {}), Bun.sleep(5_000)]);
   }
 
   async #ensureGroup(): Promise<void> {

@@ -42,6 +42,8 @@ const BATCH = 5_000;
 const BATCH_BYTES = 16 * 1024 * 1024;
 /** Log text per insert statement, at most. */
 const LOG_INSERT_BYTES = 4 * 1024 * 1024;
+/** How long stopping waits for the read loop at most. */
+const STOP_WAIT_MS = 5_000;
 /** A report pending this long at another (dead) service replica is taken over. */
 const CLAIM_IDLE_MS = 30_000;
 
@@ -93,7 +95,9 @@ export class ReportIngester {
     this.#running = false;
     this.#untrackBacklog();
     this.#blocking.disconnect();
-    await this.#loop?.catch(() => {});
+    // A read queued while the connection was re-connecting (Redis restarted) may never settle after disconnect():
+    // wait for the loop a bounded time.
+    await Promise.race([this.#loop?.catch(() => {}), Bun.sleep(STOP_WAIT_MS)]);
     await logArchiverFor(this.#deps).idle();
   }
 
