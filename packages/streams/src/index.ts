@@ -26,6 +26,12 @@ export {
   NonRetryableError,
   RetryAfterError,
 } from "./errors.ts";
+export {
+  claimAbandonedEntries,
+  ensureGroupFromStart,
+  type StreamEntry,
+  stopBlockingReader,
+} from "./group-reader.ts";
 export type { HandlerContext } from "./handler-context.ts";
 export {
   consumerGroupName,

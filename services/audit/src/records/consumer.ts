@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { streamKey } from "@opsc/contracts";
 import type { Logger } from "@opsc/logger";
+import { claimAbandonedEntries, ensureGroupFromStart, stopBlockingReader } from "@opsc/streams";
 import type Redis from "ioredis";
 import type { AuditServiceDeps } from "../deps.ts";
 import { appendRecords, auditRecordOfEntry } from "./append.service.ts";
@@ -45,19 +46,12 @@ export class AuditConsumer {
 
   async stop(): Promise<void> {
     this.#running = false;
-    this.#blocking.disconnect();
-    // A read queued while the connection was re-connecting (Redis restarted) may never settle after disconnect():
-    // wait for the loop a bounded time.
-    await Promise.race([this.#loop?.catch(() => {}), Bun.sleep(5_000)]);
+    await stopBlockingReader(this.#blocking, this.#loop);
   }
 
   async #ensureGroup(): Promise<void> {
-    try {
-      // From the stream's start: records relayed before the service's first start are stored too.
-      await this.#redis.xgroup("CREATE", this.#stream, AUDIT_GROUP, "0", "MKSTREAM");
-    } catch (error) {
-      if (!String((error as Error).message).includes("BUSYGROUP")) throw error;
-    }
+    // From the stream's start: records relayed before the service's first start are stored too.
+    await ensureGroupFromStart(this.#redis, this.#stream, AUDIT_GROUP);
   }
 
   async #run(): Promise<void> {
@@ -95,21 +89,18 @@ export class AuditConsumer {
   }
 
   async #claimAbandoned(): Promise<void> {
-    let cursor = "0-0";
-    do {
-      const [next, entries] = (await this.#redis.xautoclaim(
-        this.#stream,
-        AUDIT_GROUP,
-        this.#consumer,
-        CLAIM_IDLE_MS,
-        cursor,
-        "COUNT",
-        BATCH,
-      )) as [string, [string, string[] | null][]];
-      const live = entries.filter((entry): entry is Entry => entry[1] !== null);
-      if (live.length > 0) await this.#process(live);
-      cursor = next;
-    } while (cursor !== "0-0" && this.#running);
+    await claimAbandonedEntries(
+      this.#redis,
+      {
+        stream: this.#stream,
+        group: AUDIT_GROUP,
+        consumer: this.#consumer,
+        idleMs: CLAIM_IDLE_MS,
+        count: BATCH,
+        running: () => this.#running,
+      },
+      (entries) => this.#process(entries),
+    );
   }
 
   async #process(entries: Entry[]): Promise<void> {

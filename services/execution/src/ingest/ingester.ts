@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { recordEvents } from "@opsc/audit";
 import type { TTaskReport } from "@opsc/contracts/execution/messages";
 import type { Logger } from "@opsc/logger";
+import { claimAbandonedEntries, ensureGroupFromStart, stopBlockingReader } from "@opsc/streams";
 import type Redis from "ioredis";
 import { type Selectable, sql, type Transaction } from "kysely";
 import { recordArtifacts } from "../artifacts/artifacts.service.ts";
@@ -42,8 +43,6 @@ const BATCH = 5_000;
 const BATCH_BYTES = 16 * 1024 * 1024;
 /** Log text per insert statement, at most. */
 const LOG_INSERT_BYTES = 4 * 1024 * 1024;
-/** How long stopping waits for the read loop at most. */
-const STOP_WAIT_MS = 5_000;
 /** A report pending this long at another (dead) service replica is taken over. */
 const CLAIM_IDLE_MS = 30_000;
 
@@ -94,19 +93,12 @@ export class ReportIngester {
   async stop(): Promise<void> {
     this.#running = false;
     this.#untrackBacklog();
-    this.#blocking.disconnect();
-    // A read queued while the connection was re-connecting (Redis restarted) may never settle after disconnect():
-    // wait for the loop a bounded time.
-    await Promise.race([this.#loop?.catch(() => {}), Bun.sleep(STOP_WAIT_MS)]);
+    await stopBlockingReader(this.#blocking, this.#loop);
     await logArchiverFor(this.#deps).idle();
   }
 
   async #ensureGroup(): Promise<void> {
-    try {
-      await this.#deps.redis.xgroup("CREATE", this.#keys.reports, REPORTS_GROUP, "0", "MKSTREAM");
-    } catch (error) {
-      if (!String((error as Error).message).includes("BUSYGROUP")) throw error;
-    }
+    await ensureGroupFromStart(this.#deps.redis, this.#keys.reports, REPORTS_GROUP);
   }
 
   async #run(): Promise<void> {
@@ -154,21 +146,18 @@ export class ReportIngester {
 
   /** Entries a dead replica read but never acknowledged. */
   async #claimAbandoned(): Promise<void> {
-    let cursor = "0-0";
-    do {
-      const [next, entries] = (await this.#deps.redis.xautoclaim(
-        this.#keys.reports,
-        REPORTS_GROUP,
-        this.#consumer,
-        CLAIM_IDLE_MS,
-        cursor,
-        "COUNT",
-        BATCH,
-      )) as [string, [string, string[] | null][]];
-      const live = entries.filter((entry): entry is [string, string[]] => entry[1] !== null);
-      if (live.length > 0) await this.#process(live);
-      cursor = next;
-    } while (cursor !== "0-0" && this.#running);
+    await claimAbandonedEntries(
+      this.#deps.redis,
+      {
+        stream: this.#keys.reports,
+        group: REPORTS_GROUP,
+        consumer: this.#consumer,
+        idleMs: CLAIM_IDLE_MS,
+        count: BATCH,
+        running: () => this.#running,
+      },
+      (entries) => this.#process(entries),
+    );
   }
 
   /** Applies a batch and acknowledges it; exposed for tests through `applyBatch`. */
